@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as m20261126_01 from './2026-11-26_01_ingest.js';
+
+/** Every migration in order. Names are dated and never change once landed. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-26_01_ingest': m20261126_01,
+};

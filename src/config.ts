@@ -1,0 +1,25 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from the environment. */
+export interface AppConfig {
+  /** PostgreSQL connection string; absent → embedded PGlite in dataDir. */
+  databaseUrl?: string;
+  /** Redis connection string; absent → jobs run in process. */
+  redisUrl?: string;
+  /** Where the embedded database (and uploads) live. */
+  dataDir: string;
+  /** BullMQ key prefix, so several deployments or test runs can share one Redis. */
+  queuePrefix: string;
+  port: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = Number(env.PORT ?? 3000);
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    queuePrefix: env.RH_QUEUE_PREFIX || 'resident-hub',
+    port: Number.isFinite(port) ? port : 3000,
+  };
+}

@@ -1,0 +1,129 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Kysely's view of the tables. Only repositories use it. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+type BigId = ColumnType<string, number | string, number | string>;
+type GeneratedBigId = ColumnType<string, number | string | undefined, never>;
+
+export interface ImportBatchTable {
+  id: GeneratedBigId;
+  source: string;
+  job_id: string;
+  status: string;
+  partial: Generated<boolean>;
+  requested_by: string | null;
+  rows_read: Generated<number>;
+  rows_accepted: Generated<number>;
+  rows_rejected: Generated<number>;
+  rows_skipped: Generated<number>;
+  ids_flagged: Generated<number>;
+  records_created: Generated<number>;
+  records_updated: Generated<number>;
+  records_unchanged: Generated<number>;
+  records_missing: Generated<number>;
+  reject_reasons: Json<Record<string, number>>;
+  flag_counts: Json<Record<string, number>>;
+  progress: Json<unknown> | null;
+  error: Json<{ code: string; message: string }> | null;
+  created_at: Generated<Date>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface ImportFileTable {
+  id: GeneratedBigId;
+  batch_id: BigId;
+  position: number;
+  source: string;
+  file_name: string;
+  path: string;
+  sha256: string;
+  size_bytes: BigId;
+  status: string;
+  skipped_because_batch: BigId | null;
+  format: string | null;
+  encoding: string | null;
+  sheet_name: string | null;
+  header_row: number | null;
+  headers: Json<string[]> | null;
+  rows_done: Generated<number>;
+  rows_read: Generated<number>;
+  rows_accepted: Generated<number>;
+  rows_rejected: Generated<number>;
+  rows_skipped: Generated<number>;
+  error: Json<{ code: string; message: string }> | null;
+  finished_at: Timestamp | null;
+}
+
+export interface SourceRecordTable {
+  id: GeneratedBigId;
+  source: string;
+  natural_key: string;
+  version: Generated<number>;
+  present: Generated<boolean>;
+  first_batch_id: BigId;
+  batch_id: BigId;
+  file_name: string;
+  file_sha256: string;
+  row_number: number;
+  content_hash: string;
+  raw: Json<Record<string, string>>;
+  data: Json<Record<string, unknown>>;
+  flags: Json<unknown[]>;
+  name: string | null;
+  name_match: string | null;
+  name_pinyin: string | null;
+  id_number: string | null;
+  id_status: string | null;
+  birth_date: ColumnType<string | null, string | null | undefined, string | null>;
+  sex: string | null;
+  phone: string | null;
+  household_key: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SourceRecordHistoryTable {
+  id: GeneratedBigId;
+  source_record_id: BigId;
+  version: number;
+  present: boolean;
+  batch_id: BigId;
+  file_name: string;
+  file_sha256: string;
+  row_number: number;
+  content_hash: string;
+  raw: Json<Record<string, string>>;
+  data: Json<Record<string, unknown>>;
+  flags: Json<unknown[]>;
+  superseded_by_batch_id: BigId;
+  superseded_at: Generated<Date>;
+}
+
+export interface RejectedRowTable {
+  id: GeneratedBigId;
+  batch_id: BigId;
+  source: string;
+  file_name: string;
+  file_sha256: string;
+  row_number: number;
+  raw: Json<Record<string, string>>;
+  reasons: Json<{ field: string; code: string; message: string }[]>;
+}
+
+export interface Database {
+  import_batch: ImportBatchTable;
+  import_file: ImportFileTable;
+  source_record: SourceRecordTable;
+  source_record_history: SourceRecordHistoryTable;
+  rejected_row: RejectedRowTable;
+}
+
+export type ImportBatch = Selectable<ImportBatchTable>;
+export type NewImportBatch = Insertable<ImportBatchTable>;
+export type ImportBatchUpdate = Updateable<ImportBatchTable>;
+export type ImportFile = Selectable<ImportFileTable>;
+export type SourceRecordRow = Selectable<SourceRecordTable>;
+export type RejectedRow = Selectable<RejectedRowTable>;

@@ -1,0 +1,192 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
+
+/** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface RecordWrite {
+  natural_key: string;
+  file_name: string;
+  file_sha256: string;
+  row_number: number;
+  content_hash: string;
+  raw: Record<string, string>;
+  data: Record<string, unknown>;
+  flags: unknown[];
+  name: string | null;
+  name_match: string | null;
+  name_pinyin: string | null;
+  id_number: string | null;
+  id_status: string | null;
+  birth_date: string | null;
+  sex: string | null;
+  phone: string | null;
+  household_key: string | null;
+}
+
+export interface ExistingRecord {
+  id: string;
+  natural_key: string;
+  batch_id: string;
+  content_hash: string;
+  present: boolean;
+}
+
+export interface RejectWrite {
+  file_name: string;
+  file_sha256: string;
+  row_number: number;
+  raw: Record<string, string>;
+  reasons: { field: string; code: string; message: string }[];
+}
+
+const RECORD_COLUMNS = sql.raw(`natural_key text, file_name text, file_sha256 text, row_number int, content_hash text,
+  raw jsonb, data jsonb, flags jsonb, name text, name_match text, name_pinyin text, id_number text, id_status text,
+  birth_date date, sex text, phone text, household_key text`);
+
+export const importRepository = {
+  async findBatchByJobId(db: Executor, jobId: string): Promise<ImportBatch | undefined> {
+    return db.selectFrom('import_batch').selectAll().where('job_id', '=', jobId).executeTakeFirst();
+  },
+
+  async getBatch(db: Executor, id: string | number): Promise<ImportBatch | undefined> {
+    return db.selectFrom('import_batch').selectAll().where('id', '=', String(id)).executeTakeFirst();
+  },
+
+  async listBatches(db: Executor, opts: { source?: string; limit?: number } = {}): Promise<ImportBatch[]> {
+    let q = db.selectFrom('import_batch').selectAll().orderBy('id', 'desc').limit(opts.limit ?? 100);
+    if (opts.source) q = q.where('source', '=', opts.source);
+    return q.execute();
+  },
+
+  async insertBatch(db: Executor, batch: NewImportBatch): Promise<ImportBatch> {
+    return db.insertInto('import_batch').values(batch).returningAll().executeTakeFirstOrThrow();
+  },
+
+  async updateBatch(db: Executor, id: string, patch: ImportBatchUpdate): Promise<void> {
+    await db.updateTable('import_batch').set(patch).where('id', '=', id).execute();
+  },
+
+  async insertFiles(
+    db: Executor,
+    files: { batch_id: string; position: number; source: string; file_name: string; path: string; sha256: string; size_bytes: number; status: string; skipped_because_batch: string | null }[],
+  ): Promise<void> {
+    if (files.length) await db.insertInto('import_file').values(files).execute();
+  },
+
+  async filesOfBatch(db: Executor, batchId: string): Promise<ImportFile[]> {
+    return db.selectFrom('import_file').selectAll().where('batch_id', '=', batchId).orderBy('position').execute();
+  },
+
+  async updateFile(db: Executor, id: string, patch: Record<string, unknown>): Promise<void> {
+    await db.updateTable('import_file').set(patch as never).where('id', '=', id).execute();
+  },
+
+  /** The completed import of an identical file (same source, same bytes), if any. */
+  async findCompletedFile(db: Executor, source: string, sha256: string): Promise<ImportFile | undefined> {
+    return db
+      .selectFrom('import_file')
+      .selectAll()
+      .where('source', '=', source)
+      .where('sha256', '=', sha256)
+      .where('status', '=', 'completed')
+      .orderBy('id')
+      .executeTakeFirst();
+  },
+
+  /** Serialises imports of one source: concurrent batches would race on natural keys. */
+  async lockSource(trx: Transaction<Database>, source: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtext(${'resident-hub:import:' + source}))`.execute(trx);
+  },
+
+  async findRecords(db: Executor, source: string, keys: string[]): Promise<ExistingRecord[]> {
+    if (!keys.length) return [];
+    const result = await sql<ExistingRecord>`
+      select id, natural_key, batch_id, content_hash, present from source_record
+      where source = ${source} and natural_key = any(${keys}::text[])`.execute(db);
+    return result.rows;
+  },
+
+  async insertRecords(db: Executor, source: string, batchId: string, rows: RecordWrite[]): Promise<void> {
+    if (!rows.length) return;
+    await sql`
+      insert into source_record (source, natural_key, first_batch_id, batch_id, file_name, file_sha256, row_number,
+        content_hash, raw, data, flags, name, name_match, name_pinyin, id_number, id_status, birth_date, sex, phone, household_key)
+      select ${source}, x.natural_key, ${batchId}::bigint, ${batchId}::bigint, x.file_name, x.file_sha256, x.row_number,
+        x.content_hash, x.raw, x.data, x.flags, x.name, x.name_match, x.name_pinyin, x.id_number, x.id_status, x.birth_date,
+        x.sex, x.phone, x.household_key
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${RECORD_COLUMNS})`.execute(db);
+  },
+
+  /** Keeps the current version in history, then writes the new one. */
+  async updateRecords(db: Executor, batchId: string, rows: (RecordWrite & { id: string })[]): Promise<void> {
+    if (!rows.length) return;
+    const ids = rows.map((r) => r.id);
+    await this.snapshotToHistory(db, batchId, ids);
+    await sql`
+      update source_record s set version = s.version + 1, present = true, batch_id = ${batchId}::bigint,
+        file_name = x.file_name, file_sha256 = x.file_sha256, row_number = x.row_number, content_hash = x.content_hash,
+        raw = x.raw, data = x.data, flags = x.flags, name = x.name, name_match = x.name_match, name_pinyin = x.name_pinyin,
+        id_number = x.id_number, id_status = x.id_status, birth_date = x.birth_date, sex = x.sex, phone = x.phone,
+        household_key = x.household_key, updated_at = now()
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, ${RECORD_COLUMNS})
+      where s.id = x.id`.execute(db);
+  },
+
+  /** Unchanged records: only where they were seen last moves (batch, file, row). */
+  async touchRecords(db: Executor, batchId: string, rows: { id: string; file_name: string; file_sha256: string; row_number: number }[]): Promise<void> {
+    if (!rows.length) return;
+    await sql`
+      update source_record s set batch_id = ${batchId}::bigint, file_name = x.file_name, file_sha256 = x.file_sha256,
+        row_number = x.row_number
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, file_name text, file_sha256 text, row_number int)
+      where s.id = x.id`.execute(db);
+  },
+
+  async snapshotToHistory(db: Executor, batchId: string, ids: string[]): Promise<void> {
+    await sql`
+      insert into source_record_history (source_record_id, version, present, batch_id, file_name, file_sha256, row_number,
+        content_hash, raw, data, flags, superseded_by_batch_id)
+      select id, version, present, batch_id, file_name, file_sha256, row_number, content_hash, raw, data, flags, ${batchId}::bigint
+      from source_record where id = any(${ids}::bigint[])`.execute(db);
+  },
+
+  /**
+   * Records of the source that this batch's snapshot no longer holds become "not present"
+   * (a new version; never deleted). Records last seen in a file this batch skipped as
+   * identical are still present.
+   */
+  async markMissing(db: Executor, source: string, batchId: string, keptShas: string[]): Promise<number> {
+    const missing = await sql<{ id: string }>`
+      select id from source_record
+      where source = ${source} and present and batch_id <> ${batchId}::bigint
+        and not (file_sha256 = any(${keptShas}::text[]))`.execute(db);
+    const ids = missing.rows.map((r) => r.id);
+    if (!ids.length) return 0;
+    await this.snapshotToHistory(db, batchId, ids);
+    await sql`
+      update source_record set present = false, version = version + 1, batch_id = ${batchId}::bigint, updated_at = now()
+      where id = any(${ids}::bigint[])`.execute(db);
+    return ids.length;
+  },
+
+  async insertRejected(db: Executor, source: string, batchId: string, rows: RejectWrite[]): Promise<void> {
+    if (!rows.length) return;
+    await sql`
+      insert into rejected_row (batch_id, source, file_name, file_sha256, row_number, raw, reasons)
+      select ${batchId}::bigint, ${source}, x.file_name, x.file_sha256, x.row_number, x.raw, x.reasons
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as x(file_name text, file_sha256 text, row_number int, raw jsonb, reasons jsonb)`.execute(db);
+  },
+
+  async rejectedRows(db: Executor, batchId: string): Promise<RejectedRow[]> {
+    return db.selectFrom('rejected_row').selectAll().where('batch_id', '=', batchId).orderBy('file_name').orderBy('row_number').execute();
+  },
+
+  async countRecords(db: Executor, source?: string): Promise<number> {
+    let q = db.selectFrom('source_record').select((eb) => eb.fn.countAll<string>().as('n'));
+    if (source) q = q.where('source', '=', source);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+};

@@ -1,0 +1,370 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { adapterFor } from '../../adapters/index.js';
+import type { SourceName } from '../../adapters/types.js';
+import type { Database, ImportBatch, ImportFile } from '../db/schema.js';
+import { AppError, ErrorCodes, isAppError } from '../errors.js';
+import { importRepository as repo, type RecordWrite, type RejectWrite } from './import.repository.js';
+import { openSourceFile, type ParsedRow } from './source-file.js';
+import type { ReaderLimits } from './types.js';
+
+export interface ImportProgress {
+  batchId: string;
+  phase: 'reading' | 'finishing' | 'done';
+  fileIndex: number;
+  fileCount: number;
+  fileName: string;
+  /** Data rows handled so far in the whole batch. */
+  rowsDone: number;
+  /** Bytes of the batch's files already handled, of bytesTotal: a progress bar's measure. */
+  bytesDone: number;
+  bytesTotal: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface StagedImport {
+  /** Deterministic: the same source and the same files give the same job id. */
+  jobId: string;
+  batch?: ImportBatch;
+  /** Every file is identical to one already imported: nothing to do. */
+  noOp: boolean;
+  files: { name: string; sha256: string; alreadyImportedInBatch?: string }[];
+}
+
+export interface ImportOptions {
+  /**
+   * The files are part of the source's records only (one community's export, say): records
+   * not in them are not marked as no longer present.
+   */
+  partial?: boolean;
+  requestedBy?: string;
+  readerLimits?: Partial<ReaderLimits>;
+}
+
+const CHUNK_ROWS = 2000;
+
+export async function sha256File(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Records an import request: hashes the files, skips those already imported, and creates the
+ * batch the job will process. Re-staging the same request returns the same batch.
+ */
+export async function stageImport(
+  db: Kysely<Database>,
+  source: SourceName,
+  filePaths: string[],
+  options: ImportOptions = {},
+): Promise<StagedImport> {
+  adapterFor(source);
+  if (!filePaths.length) throw new AppError(ErrorCodes.USAGE, 'no files to import');
+  const files: { name: string; path: string; sha256: string; size: number; alreadyImportedInBatch?: string }[] = [];
+  for (const filePath of filePaths) {
+    const absolute = path.resolve(filePath);
+    const name = path.basename(absolute);
+    let stat;
+    try {
+      stat = await fs.stat(absolute);
+    } catch {
+      throw new AppError(ErrorCodes.FILE_NOT_FOUND, `${name}: file not found (${absolute})`, { file: name });
+    }
+    if (!stat.isFile()) throw new AppError(ErrorCodes.FILE_NOT_FOUND, `${name}: not a file (${absolute})`, { file: name });
+    const sha256 = await sha256File(absolute);
+    const earlier = await repo.findCompletedFile(db, source, sha256);
+    files.push({ name, path: absolute, sha256, size: stat.size, alreadyImportedInBatch: earlier?.batch_id });
+  }
+  const jobId = importJobId(source, files.map((f) => f.sha256), options.partial ?? false);
+  const summaryFiles = files.map((f) => ({ name: f.name, sha256: f.sha256, alreadyImportedInBatch: f.alreadyImportedInBatch }));
+  const existing = await repo.findBatchByJobId(db, jobId);
+  if (existing) {
+    // The same request again: completed → a no-op; failed → try again; otherwise attach to it.
+    if (existing.status === 'failed') {
+      await repo.updateBatch(db, existing.id, { status: 'queued', error: null, finished_at: null });
+      return { jobId, batch: { ...existing, status: 'queued' }, noOp: false, files: summaryFiles };
+    }
+    return { jobId, batch: existing, noOp: existing.status === 'completed', files: summaryFiles };
+  }
+  if (files.every((f) => f.alreadyImportedInBatch)) return { jobId, noOp: true, files: summaryFiles };
+
+  const batch = await db.transaction().execute(async (trx) => {
+    const created = await repo.insertBatch(trx, {
+      source,
+      job_id: jobId,
+      status: 'queued',
+      partial: options.partial ?? false,
+      requested_by: options.requestedBy ?? null,
+      reject_reasons: {},
+      flag_counts: {},
+    });
+    await repo.insertFiles(
+      trx,
+      files.map((f, position) => ({
+        batch_id: created.id,
+        position,
+        source,
+        file_name: f.name,
+        path: f.path,
+        sha256: f.sha256,
+        size_bytes: f.size,
+        status: f.alreadyImportedInBatch ? 'skipped' : 'pending',
+        skipped_because_batch: f.alreadyImportedInBatch ?? null,
+      })),
+    );
+    return created;
+  });
+  return { jobId, batch, noOp: false, files: summaryFiles };
+}
+
+export function importJobId(source: string, shas: string[], partial: boolean): string {
+  const digest = createHash('sha256').update([...shas].sort().join(',')).digest('hex').slice(0, 32);
+  return `import-${source}-${partial ? 'partial-' : ''}${digest}`;
+}
+
+interface Totals {
+  read: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  idsFlagged: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejectReasons: Record<string, number>;
+  flagCounts: Record<string, number>;
+}
+
+/**
+ * Processes a staged batch: the job's body, the same in a BullMQ worker and in process.
+ * The whole batch is one transaction: a file that turns out unreadable halfway leaves nothing
+ * stored, and a worker killed mid-import leaves nothing half-written, so running the job again
+ * imports every row exactly once.
+ */
+export async function runImport(
+  db: Kysely<Database>,
+  batchId: string,
+  onProgress: (progress: ImportProgress) => void | Promise<void> = () => {},
+  options: { readerLimits?: Partial<ReaderLimits>; today?: string } = {},
+): Promise<ImportBatch> {
+  const batch = await repo.getBatch(db, batchId);
+  if (!batch) throw new AppError(ErrorCodes.BATCH_NOT_FOUND, `import batch ${batchId} not found`);
+  if (batch.status === 'completed') return batch;
+  const adapter = adapterFor(batch.source);
+  const files = await repo.filesOfBatch(db, batch.id);
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const bytesTotal = files.reduce((sum, f) => sum + Number(f.size_bytes), 0);
+  await repo.updateBatch(db, batch.id, { status: 'running', started_at: batch.started_at ?? new Date(), error: null });
+
+  const totals: Totals = {
+    read: 0, accepted: 0, rejected: 0, skipped: 0, idsFlagged: 0, created: 0, updated: 0, unchanged: 0,
+    rejectReasons: {}, flagCounts: {},
+  };
+  let bytesDone = 0;
+  try {
+    const finished = await db.transaction().execute(async (trx) => {
+      await repo.lockSource(trx, batch.source);
+      const seenKeys = new Map<string, number>();
+      for (const [index, file] of files.entries()) {
+        if (file.status === 'skipped') {
+          bytesDone += Number(file.size_bytes);
+          continue;
+        }
+        const fileTotals = await importFile(trx, batch, file, adapter, today, seenKeys, totals, options.readerLimits, async (rowsInFile) => {
+          await onProgress({
+            batchId: batch.id, phase: 'reading', fileIndex: index, fileCount: files.length, fileName: file.file_name,
+            rowsDone: totals.read, bytesDone: bytesDone + Math.min(Number(file.size_bytes), estimateBytes(file, rowsInFile)),
+            bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
+          });
+        });
+        bytesDone += Number(file.size_bytes);
+        await repo.updateFile(trx, file.id, { ...fileTotals, status: 'completed', finished_at: new Date() });
+      }
+      await onProgress({
+        batchId: batch.id, phase: 'finishing', fileIndex: files.length, fileCount: files.length, fileName: '',
+        rowsDone: totals.read, bytesDone, bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
+      });
+      const keptShas = files.filter((f) => f.status === 'skipped').map((f) => f.sha256);
+      const missing = batch.partial ? 0 : await repo.markMissing(trx, batch.source, batch.id, keptShas);
+      await repo.updateBatch(trx, batch.id, {
+        status: 'completed',
+        rows_read: totals.read,
+        rows_accepted: totals.accepted,
+        rows_rejected: totals.rejected,
+        rows_skipped: totals.skipped,
+        ids_flagged: totals.idsFlagged,
+        records_created: totals.created,
+        records_updated: totals.updated,
+        records_unchanged: totals.unchanged,
+        records_missing: missing,
+        reject_reasons: JSON.stringify(totals.rejectReasons),
+        flag_counts: JSON.stringify(totals.flagCounts),
+        progress: null,
+        finished_at: new Date(),
+      });
+      return repo.getBatch(trx, batch.id);
+    });
+    await onProgress({
+      batchId: batch.id, phase: 'done', fileIndex: files.length, fileCount: files.length, fileName: '',
+      rowsDone: totals.read, bytesDone: bytesTotal, bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
+    });
+    return finished!;
+  } catch (err) {
+    const error = isAppError(err)
+      ? { code: err.code, message: err.message }
+      : { code: ErrorCodes.INTERNAL, message: err instanceof Error ? err.message : String(err) };
+    await repo.updateBatch(db, batch.id, { status: 'failed', error: JSON.stringify(error), finished_at: new Date() });
+    throw err;
+  }
+}
+
+/** Rough position inside a file for the progress bar (rows are not known before reading). */
+function estimateBytes(file: ImportFile, rowsDone: number): number {
+  // ~150 bytes a row in CSV, less in compressed spreadsheets; the bar only needs to move.
+  const perRow = file.file_name.toLowerCase().endsWith('.csv') ? 150 : 60;
+  return rowsDone * perRow;
+}
+
+async function importFile(
+  trx: Kysely<Database>,
+  batch: ImportBatch,
+  file: ImportFile,
+  adapter: ReturnType<typeof adapterFor>,
+  today: string,
+  seenKeys: Map<string, number>,
+  totals: Totals,
+  readerLimits: Partial<ReaderLimits> | undefined,
+  progress: (rowsInFile: number) => Promise<void>,
+): Promise<{ rows_read: number; rows_accepted: number; rows_rejected: number; rows_skipped: number; rows_done: number; format: string; encoding: string | null; sheet_name: string | null; header_row: number; headers: string }> {
+  const opened = await openSourceFile(file.path, adapter, readerLimits);
+  const fileTotals = { read: 0, accepted: 0, rejected: 0, skipped: 0, lastRow: 0 };
+  let buffer: ParsedRow[] = [];
+  const flush = async () => {
+    if (!buffer.length) return;
+    await writeChunk(trx, batch, file, buffer, seenKeys, totals, fileTotals);
+    buffer = [];
+    await progress(fileTotals.read);
+  };
+  for await (const chunk of opened.chunks(opened.info.exportDate ?? today)) {
+    for (const row of chunk) {
+      fileTotals.lastRow = row.rowNumber;
+      if (row.kind === 'skipped') {
+        fileTotals.skipped++;
+        totals.skipped++;
+        continue;
+      }
+      buffer.push(row);
+    }
+    if (buffer.length >= CHUNK_ROWS) await flush();
+  }
+  await flush();
+  return {
+    rows_read: fileTotals.read,
+    rows_accepted: fileTotals.accepted,
+    rows_rejected: fileTotals.rejected,
+    rows_skipped: fileTotals.skipped,
+    rows_done: fileTotals.lastRow,
+    format: opened.info.format,
+    encoding: opened.info.encoding ?? null,
+    sheet_name: opened.info.sheetName ?? null,
+    header_row: opened.info.headerRow,
+    headers: JSON.stringify(opened.info.headers),
+  };
+}
+
+async function writeChunk(
+  trx: Kysely<Database>,
+  batch: ImportBatch,
+  file: ImportFile,
+  rows: ParsedRow[],
+  seenKeys: Map<string, number>,
+  totals: Totals,
+  fileTotals: { read: number; accepted: number; rejected: number },
+): Promise<void> {
+  const writes: RecordWrite[] = [];
+  const rejects: RejectWrite[] = [];
+  for (const row of rows) {
+    if (row.kind === 'skipped') continue;
+    totals.read++;
+    fileTotals.read++;
+    if (row.kind === 'rejected') {
+      totals.rejected++;
+      fileTotals.rejected++;
+      for (const reason of row.reasons) totals.rejectReasons[reason.code] = (totals.rejectReasons[reason.code] ?? 0) + 1;
+      rejects.push({ file_name: file.file_name, file_sha256: file.sha256, row_number: row.rowNumber, raw: row.raw, reasons: row.reasons });
+      continue;
+    }
+    totals.accepted++;
+    fileTotals.accepted++;
+    const { data, flags } = row.result;
+    let idFlagged = false;
+    for (const f of flags) {
+      totals.flagCounts[f.code] = (totals.flagCounts[f.code] ?? 0) + 1;
+      if (f.field === 'idNumber' && f.code.startsWith('id_')) idFlagged = true;
+    }
+    if (idFlagged) totals.idsFlagged++;
+    // Two rows of one export with the same natural key are two records: number the repeats.
+    let key = row.result.naturalKey;
+    const seen = seenKeys.get(key) ?? 0;
+    seenKeys.set(key, seen + 1);
+    if (seen > 0) key = `${key}#${seen + 1}`;
+    writes.push(toRecordWrite(key, file, row.rowNumber, row.raw, data, flags, batch.source));
+  }
+
+  const existing = new Map((await repo.findRecords(trx, batch.source, writes.map((w) => w.natural_key))).map((r) => [r.natural_key, r]));
+  const inserts: RecordWrite[] = [];
+  const updates: (RecordWrite & { id: string })[] = [];
+  const touches: { id: string; file_name: string; file_sha256: string; row_number: number }[] = [];
+  for (const write of writes) {
+    const current = existing.get(write.natural_key);
+    if (!current) inserts.push(write);
+    else if (current.content_hash !== write.content_hash || !current.present) updates.push({ ...write, id: current.id });
+    else touches.push({ id: current.id, file_name: write.file_name, file_sha256: write.file_sha256, row_number: write.row_number });
+  }
+  totals.created += inserts.length;
+  totals.updated += updates.length;
+  totals.unchanged += touches.length;
+  await repo.insertRecords(trx, batch.source, batch.id, inserts);
+  await repo.updateRecords(trx, batch.id, updates);
+  await repo.touchRecords(trx, batch.id, touches);
+  await repo.insertRejected(trx, batch.source, batch.id, rejects);
+}
+
+function toRecordWrite(
+  naturalKey: string,
+  file: ImportFile,
+  rowNumber: number,
+  raw: Record<string, string>,
+  data: Record<string, unknown>,
+  flags: unknown[],
+  source: string,
+): RecordWrite {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  const idStatus = str(data.idNumberStatus);
+  const household = str(data.householdNumber) ?? str(data.familyNumber);
+  return {
+    natural_key: naturalKey,
+    file_name: file.file_name,
+    file_sha256: file.sha256,
+    row_number: rowNumber,
+    content_hash: createHash('sha1').update(JSON.stringify(data)).update(JSON.stringify(flags)).digest('hex'),
+    raw,
+    data,
+    flags,
+    name: str(data.name),
+    name_match: str(data.nameMatch),
+    name_pinyin: str(data.namePinyin),
+    // A number with lost digits must never be matched on.
+    id_number: idStatus === 'lost_digits' ? null : str(data.idNumber),
+    id_status: idStatus,
+    birth_date: str(data.birthDate),
+    sex: str(data.sex),
+    phone: str(data.phone),
+    household_key: household ? `${source}:${household}` : null,
+  };
+}

@@ -1,0 +1,186 @@
+import path from 'node:path';
+import { adapters } from '../../adapters/index.js';
+import { headerScore, mapColumns, type ColumnMap } from '../../adapters/header-map.js';
+import type { AdapterResult, SourceAdapter } from '../../adapters/types.js';
+import { AppError, ErrorCodes } from '../errors.js';
+import { cellText, parseDate } from '../normalize/index.js';
+import type { FieldFlag } from '../normalize/types.js';
+import { findHeaderRow, isFooterRow } from './header.js';
+import { openFile } from './open.js';
+import type { CellValue, OpenedFile, ReaderLimits, SheetRow } from './types.js';
+
+/** Rows scanned for the header: title rows sit above it, never more than a few. */
+const HEADER_SCAN_ROWS = 20;
+
+export interface SourceFileInfo {
+  format: OpenedFile['format'];
+  encoding?: string;
+  sheetName?: string;
+  headerRow: number;
+  headers: string[];
+  /** From a `制表日期：…` title row when present. */
+  exportDate?: string;
+}
+
+export type ParsedRow =
+  | { rowNumber: number; kind: 'accepted'; raw: Record<string, string>; result: Extract<AdapterResult, { ok: true }> }
+  | { rowNumber: number; kind: 'rejected'; raw: Record<string, string>; reasons: FieldFlag[] }
+  | { rowNumber: number; kind: 'skipped' };
+
+export interface OpenedSourceFile {
+  info: SourceFileInfo;
+  /** Data rows after the header, in chunks, each row parsed by the adapter. */
+  chunks(exportDate: string): AsyncIterable<ParsedRow[]>;
+}
+
+/**
+ * Opens a department's export: finds the header under the title rows, checks it is this
+ * department's, and maps each data row to a record through the adapter. Knows every adapter
+ * only to say which department a wrong file seems to come from.
+ */
+export async function openSourceFile(
+  filePath: string,
+  adapter: SourceAdapter,
+  limits?: Partial<ReaderLimits>,
+): Promise<OpenedSourceFile> {
+  const fileName = path.basename(filePath);
+  const opened = await openFile(filePath, limits);
+  const iterator = opened.rows[Symbol.asyncIterator]();
+  const head: SheetRow[] = [];
+  let pending: SheetRow[] = [];
+  while (head.length < HEADER_SCAN_ROWS) {
+    const next = await iterator.next();
+    if (next.done) break;
+    for (const row of next.value) {
+      if (head.length < HEADER_SCAN_ROWS) head.push(row);
+      else pending.push(row);
+    }
+  }
+  if (head.length === 0) {
+    await iterator.return?.();
+    throw new AppError(ErrorCodes.FILE_EMPTY, `${fileName}: the file has no rows`, { file: fileName });
+  }
+
+  const headerIndex = findHeaderRow(head, (cells) => headerScore(adapter, cells));
+  const expected = adapter.fields.filter((f) => f.required).map((f) => f.headers[0]);
+  const headerRow = headerIndex >= 0 ? head[headerIndex] : undefined;
+  const columns: ColumnMap | undefined = headerRow ? mapColumns(adapter, headerRow.cells) : undefined;
+  if (!headerRow || !columns || columns.missingRequired.length) {
+    await iterator.return?.();
+    throw headerError(fileName, adapter, head, headerRow, columns, expected);
+  }
+
+  const titleRows = head.slice(0, headerIndex);
+  const exportDate = findExportDate(titleRows);
+  // Rows already pulled past the header scan window still have to be processed, in order.
+  pending = [...head.slice(headerIndex + 1), ...pending];
+  const info: SourceFileInfo = {
+    format: opened.format,
+    encoding: opened.encoding,
+    sheetName: opened.sheetName,
+    headerRow: headerRow.rowNumber,
+    headers: columns.headers,
+    exportDate,
+  };
+
+  return {
+    info,
+    async *chunks(defaultExportDate: string) {
+      const context = { exportDate: exportDate ?? defaultExportDate };
+      const parse = (row: SheetRow): ParsedRow => parseRow(row, adapter, columns, context);
+      if (pending.length) yield pending.map(parse);
+      pending = [];
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        yield next.value.map(parse);
+      }
+    },
+  };
+}
+
+function parseRow(row: SheetRow, adapter: SourceAdapter, columns: ColumnMap, context: { exportDate: string }): ParsedRow {
+  if (isFooterRow(row.cells)) return { rowNumber: row.rowNumber, kind: 'skipped' };
+  const raw = rawValues(row.cells, columns.headers);
+  if (Object.keys(raw).length === 0) return { rowNumber: row.rowNumber, kind: 'skipped' };
+  const cells = row.cells;
+  const result = adapter.toRecord(
+    {
+      rowNumber: row.rowNumber,
+      get: (key) => {
+        const index = columns.columnByField.get(key);
+        return index === undefined ? undefined : cells[index];
+      },
+    },
+    context,
+  );
+  if (!result.ok) return { rowNumber: row.rowNumber, kind: 'rejected', raw, reasons: result.reasons };
+  return { rowNumber: row.rowNumber, kind: 'accepted', raw, result };
+}
+
+/** The row as found, header → text, unknown columns included; empty cells left out. */
+function rawValues(cells: readonly CellValue[], headers: readonly string[]): Record<string, string> {
+  const raw: Record<string, string> = {};
+  cells.forEach((cell, index) => {
+    const text = cellText(cell);
+    if (!text) return;
+    let key = headers[index] || `column ${index + 1}`;
+    if (key in raw) key = `${key} (column ${index + 1})`;
+    raw[key] = text;
+  });
+  return raw;
+}
+
+function findExportDate(titleRows: SheetRow[]): string | undefined {
+  for (const row of titleRows) {
+    for (const cell of row.cells) {
+      const match = /制表日期\s*[:：]\s*([0-9０-９年月日./\-]+)/.exec(cellText(cell));
+      if (match?.[1]) {
+        const date = parseDate(match[1]);
+        if (date.ok === true) return date.value;
+      }
+    }
+  }
+  return undefined;
+}
+
+function headerError(
+  fileName: string,
+  adapter: SourceAdapter,
+  head: SheetRow[],
+  headerRow: SheetRow | undefined,
+  columns: ColumnMap | undefined,
+  expected: (string | undefined)[],
+): AppError {
+  const candidate = headerRow ?? head[0];
+  const found = (candidate?.cells ?? []).map((c) => cellText(c)).filter(Boolean);
+  // Which department's header does the file carry, if not this one's?
+  let best: { source: string; systemName: string; score: number } | undefined;
+  for (const other of Object.values(adapters)) {
+    if (other.source === adapter.source) continue;
+    for (const row of head) {
+      const cells = row.cells.map((c) => cellText(c));
+      const score = headerScore(other, cells);
+      const otherColumns = mapColumns(other, row.cells);
+      if (otherColumns.missingRequired.length === 0 && (!best || score > best.score)) {
+        best = { source: other.source, systemName: other.systemName, score };
+      }
+    }
+  }
+  const missing = columns?.missingRequired.map((f) => f.headers[0]) ?? expected;
+  const details = { file: fileName, expected, missing, found, looksLike: best?.source };
+  if (best) {
+    return new AppError(
+      ErrorCodes.WRONG_SOURCE,
+      `${fileName}: this looks like an export of ${best.systemName} (--source ${best.source}), not of ${adapter.systemName} (--source ${adapter.source}); ` +
+        `missing columns: ${missing.join(', ')}; found: ${found.join(', ') || '(none)'}`,
+      details,
+    );
+  }
+  return new AppError(
+    ErrorCodes.HEADER_NOT_FOUND,
+    `${fileName}: no header row of ${adapter.systemName} found in the first ${HEADER_SCAN_ROWS} rows; ` +
+      `missing columns: ${missing.join(', ')} (expected at least: ${expected.join(', ')}); found: ${found.join(', ') || '(none)'}`,
+    details,
+  );
+}

@@ -1,0 +1,33 @@
+import { ErrorCodes } from '../errors.js';
+import { fileError } from './reader-error.js';
+import type { OpenedFile, ReaderLimits } from './types.js';
+import { startSheetWorker } from './worker-host.js';
+
+/**
+ * Largest legacy .xls accepted. SheetJS reads the whole file into memory (and needs ~10× its
+ * size of heap); a BIFF8 sheet holds at most 65,536 rows, which real exports fit in far less.
+ */
+export const MAX_XLS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Opens a legacy Excel 97-2003 workbook with SheetJS, contained in a disposable worker thread
+ * (workers/xls-worker.mjs): heap limit, wall-clock timeout, input size cap, plain rows out.
+ */
+export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?: number): Promise<OpenedFile> {
+  const cap = Math.min(MAX_XLS_BYTES, limits.maxFileBytes);
+  if (fileBytes !== undefined && fileBytes > cap) {
+    throw fileError(
+      ErrorCodes.FILE_TOO_LARGE,
+      filePath,
+      `legacy .xls files larger than ${Math.round(cap / 1048576)} MB are not accepted; open it in Excel and save it as .xlsx, or split it`,
+      { bytes: fileBytes, limit: cap },
+    );
+  }
+  const { sheetName, rows } = await startSheetWorker({
+    workerUrl: new URL('./workers/xls-worker.mjs', import.meta.url),
+    filePath,
+    limits,
+    data: { maxInputBytes: cap },
+  });
+  return { format: 'xls', sheetName, rows };
+}

@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { Database, ImportBatch } from '../db/schema.js';
+import { runImport, type ImportProgress } from '../ingest/import.service.js';
+
+export const IMPORT_QUEUE = 'import';
+
+export interface ImportJobData {
+  batchId: string;
+}
+
+/** The job's body: the same function in a worker process and in process. */
+export function processImportJob(
+  db: Kysely<Database>,
+  data: ImportJobData,
+  reportProgress: (progress: ImportProgress) => void | Promise<void>,
+): Promise<ImportBatch> {
+  return runImport(db, data.batchId, reportProgress);
+}

@@ -1,0 +1,181 @@
+import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Database, ImportBatch } from '../db/schema.js';
+import { AppError, ErrorCodes, isAppError, reviveError } from '../errors.js';
+import type { ImportProgress } from '../ingest/import.service.js';
+import { IMPORT_QUEUE, processImportJob, type ImportJobData } from './import.job.js';
+
+/**
+ * Runs jobs: on BullMQ when Redis is configured (any `resident-hub worker` picks them up),
+ * else in this process. Callers see one interface and the same job body either way.
+ */
+export interface JobRunner {
+  readonly kind: 'bullmq' | 'in-process';
+  /** Starts (or joins) the import job with this deterministic id and waits for it to finish. */
+  runImport(jobId: string, data: ImportJobData, onProgress?: (progress: ImportProgress) => void): Promise<ImportBatch>;
+  /** Whether the queue's store answers (always true in process). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class InProcessRunner implements JobRunner {
+  readonly kind = 'in-process' as const;
+  private readonly running = new Map<string, Promise<ImportBatch>>();
+  private readonly listeners = new Map<string, Set<(p: ImportProgress) => void>>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  runImport(jobId: string, data: ImportJobData, onProgress?: (progress: ImportProgress) => void): Promise<ImportBatch> {
+    const listeners = this.listeners.get(jobId) ?? new Set();
+    this.listeners.set(jobId, listeners);
+    if (onProgress) listeners.add(onProgress);
+    let job = this.running.get(jobId);
+    if (!job) {
+      // One run per job id at a time, as BullMQ would guarantee.
+      job = processImportJob(this.db, data, (p) => listeners.forEach((l) => l(p))).finally(() => {
+        this.running.delete(jobId);
+        this.listeners.delete(jobId);
+      });
+      this.running.set(jobId, job);
+    }
+    return job;
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.running.values());
+  }
+}
+
+export interface BullOptions {
+  redisUrl: string;
+  prefix: string;
+}
+
+export function redisConnection(redisUrl: string): Redis {
+  // BullMQ's blocking commands need maxRetriesPerRequest null.
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+export class BullMqRunner implements JobRunner {
+  readonly kind = 'bullmq' as const;
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private events?: QueueEvents;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: BullOptions,
+  ) {
+    this.connection = redisConnection(options.redisUrl);
+    this.queue = new Queue(IMPORT_QUEUE, { connection: this.connection, prefix: options.prefix });
+  }
+
+  private async queueEvents(): Promise<QueueEvents> {
+    if (!this.events) {
+      this.events = new QueueEvents(IMPORT_QUEUE, { connection: redisConnection(this.options.redisUrl), prefix: this.options.prefix });
+      await this.events.waitUntilReady();
+    }
+    return this.events;
+  }
+
+  async runImport(jobId: string, data: ImportJobData, onProgress?: (progress: ImportProgress) => void): Promise<ImportBatch> {
+    const events = await this.queueEvents();
+    const progressListener = ({ jobId: id, data: progress }: { jobId: string; data: unknown }) => {
+      if (id === jobId && onProgress && progress && typeof progress === 'object') onProgress(progress as ImportProgress);
+    };
+    events.on('progress', progressListener);
+    try {
+      let job = await Job.fromId<ImportJobData>(this.queue, jobId);
+      if (job) {
+        const state = await job.getState();
+        // A failed job retried (e.g. after a transient fault); a completed job whose batch was
+        // reset to queued (staged again after a failure) runs again under the same id.
+        if (state === 'failed') await job.retry('failed');
+        else if (state === 'completed') {
+          await job.remove();
+          job = undefined;
+        }
+      }
+      if (!job) {
+        job = await this.queue.add('import', data, {
+          jobId,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: { age: 7 * 24 * 3600 },
+          removeOnFail: { age: 30 * 24 * 3600 },
+        });
+      }
+      try {
+        await job.waitUntilFinished(events);
+      } catch (err) {
+        throw reviveJobError(err);
+      }
+      const { importRepository } = await import('../ingest/import.repository.js');
+      const batch = await importRepository.getBatch(this.db, data.batchId);
+      if (!batch) throw new AppError(ErrorCodes.BATCH_NOT_FOUND, `import batch ${data.batchId} not found`);
+      return batch;
+    } finally {
+      events.off('progress', progressListener);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.connection.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}
+
+/** Failure reasons come back from Redis as text: `RH_ERR_…: message` keeps the code. */
+function reviveJobError(err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const match = /^(RH_ERR_[A-Z_]+): ([\s\S]*)$/.exec(message);
+  if (match?.[1] && match[2] !== undefined) return reviveError({ code: match[1], message: match[2] });
+  return new AppError(ErrorCodes.JOB_FAILED, `import job failed: ${message}`);
+}
+
+export interface WorkerOptions extends BullOptions {
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal; a killed worker's job is taken over after it. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/** A BullMQ worker processing import jobs; `resident-hub worker` runs one. */
+export function startImportWorker(db: Kysely<Database>, options: WorkerOptions): Worker<ImportJobData> {
+  const worker = new Worker<ImportJobData>(
+    IMPORT_QUEUE,
+    async (job) => {
+      try {
+        const batch = await processImportJob(db, job.data, (progress) => job.updateProgress(progress as unknown as object));
+        return { batchId: batch.id, status: batch.status };
+      } catch (err) {
+        // A file that cannot be read will not become readable by retrying.
+        if (isAppError(err)) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        throw err;
+      }
+    },
+    {
+      connection: redisConnection(options.redisUrl),
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 1,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 3,
+    },
+  );
+  return worker;
+}
