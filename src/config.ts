@@ -11,6 +11,8 @@ export interface AppConfig {
   /** BullMQ key prefix, so several deployments or test runs can share one Redis. */
   queuePrefix: string;
   port: number;
+  /** Most rows one imported file may have; a bigger export must be split. */
+  maxRowsPerFile: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -21,5 +23,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     queuePrefix: env.RH_QUEUE_PREFIX || 'resident-hub',
     port: Number.isFinite(port) ? port : 3000,
+    maxRowsPerFile: Number(env.RH_MAX_ROWS_PER_FILE) || 1_000_000,
   };
 }

@@ -24,7 +24,7 @@ export async function createContext(config: AppConfig = loadConfig()): Promise<A
   }
   const jobs: JobRunner = config.redisUrl
     ? new BullMqRunner(handle.db, { redisUrl: config.redisUrl, prefix: config.queuePrefix })
-    : new InProcessRunner(handle.db);
+    : new InProcessRunner(handle.db, { maxRows: config.maxRowsPerFile });
   return {
     config,
     db: handle.db,

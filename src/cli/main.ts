@@ -153,6 +153,7 @@ const commands: Record<string, Command> = {
       concurrency: Number(values.concurrency) || 1,
       lockDurationMs: Number(process.env.RH_JOB_LOCK_MS) || undefined,
       stalledIntervalMs: Number(process.env.RH_JOB_STALLED_MS) || undefined,
+      readerLimits: { maxRows: config.maxRowsPerFile },
     });
     worker.on('active', (job) => print(`job ${job.id} started`));
     worker.on('completed', (job) => print(`job ${job.id} completed`));

@@ -134,7 +134,7 @@ function rawValues(cells: readonly CellValue[], headers: readonly string[]): Rec
 function findExportDate(titleRows: SheetRow[]): string | undefined {
   for (const row of titleRows) {
     for (const cell of row.cells) {
-      const match = /制表日期\s*[:：]\s*([0-9０-９年月日./\-]+)/.exec(cellText(cell));
+      const match = /制表日期\s*[:：]\s*([0-9０-９年月日./-]+)/.exec(cellText(cell));
       if (match?.[1]) {
         const date = parseDate(match[1]);
         if (date.ok === true) return date.value;

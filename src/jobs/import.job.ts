@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, ImportBatch } from '../db/schema.js';
 import { runImport, type ImportProgress } from '../ingest/import.service.js';
+import type { ReaderLimits } from '../ingest/types.js';
 
 export const IMPORT_QUEUE = 'import';
 
@@ -13,6 +14,7 @@ export function processImportJob(
   db: Kysely<Database>,
   data: ImportJobData,
   reportProgress: (progress: ImportProgress) => void | Promise<void>,
+  readerLimits?: Partial<ReaderLimits>,
 ): Promise<ImportBatch> {
-  return runImport(db, data.batchId, reportProgress);
+  return runImport(db, data.batchId, reportProgress, { readerLimits });
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database, ImportBatch } from '../db/schema.js';
 import { AppError, ErrorCodes, isAppError, reviveError } from '../errors.js';
 import type { ImportProgress } from '../ingest/import.service.js';
+import type { ReaderLimits } from '../ingest/types.js';
 import { IMPORT_QUEUE, processImportJob, type ImportJobData } from './import.job.js';
 
 /**
@@ -24,7 +25,10 @@ export class InProcessRunner implements JobRunner {
   private readonly running = new Map<string, Promise<ImportBatch>>();
   private readonly listeners = new Map<string, Set<(p: ImportProgress) => void>>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly readerLimits?: Partial<ReaderLimits>,
+  ) {}
 
   runImport(jobId: string, data: ImportJobData, onProgress?: (progress: ImportProgress) => void): Promise<ImportBatch> {
     const listeners = this.listeners.get(jobId) ?? new Set();
@@ -33,7 +37,7 @@ export class InProcessRunner implements JobRunner {
     let job = this.running.get(jobId);
     if (!job) {
       // One run per job id at a time, as BullMQ would guarantee.
-      job = processImportJob(this.db, data, (p) => listeners.forEach((l) => l(p))).finally(() => {
+      job = processImportJob(this.db, data, (p) => listeners.forEach((l) => l(p)), this.readerLimits).finally(() => {
         this.running.delete(jobId);
         this.listeners.delete(jobId);
       });
@@ -152,6 +156,7 @@ export interface WorkerOptions extends BullOptions {
   /** How long a job's lock lasts without renewal; a killed worker's job is taken over after it. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  readerLimits?: Partial<ReaderLimits>;
 }
 
 /** A BullMQ worker processing import jobs; `resident-hub worker` runs one. */
@@ -160,7 +165,7 @@ export function startImportWorker(db: Kysely<Database>, options: WorkerOptions):
     IMPORT_QUEUE,
     async (job) => {
       try {
-        const batch = await processImportJob(db, job.data, (progress) => job.updateProgress(progress as unknown as object));
+        const batch = await processImportJob(db, job.data, (progress) => job.updateProgress(progress as unknown as object), options.readerLimits);
         return { batchId: batch.id, status: batch.status };
       } catch (err) {
         // A file that cannot be read will not become readable by retrying.
