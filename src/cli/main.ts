@@ -107,8 +107,11 @@ const commands: Record<string, Command> = {
       const batch = await importRepository.getBatch(ctx.db, batchId);
       if (!batch) throw new AppError(ErrorCodes.BATCH_NOT_FOUND, `import batch ${batchId} not found (see: resident-hub imports)`);
       const rows = await importRepository.rejectedRows(ctx.db, batchId);
-      const rawHeaders: string[] = [];
-      for (const row of rows) for (const key of Object.keys(row.raw)) if (!rawHeaders.includes(key)) rawHeaders.push(key);
+      // Columns in the order the files had them (jsonb does not keep key order).
+      const files = await importRepository.filesOfBatch(ctx.db, batchId);
+      const fileOrder = files.flatMap((f) => (Array.isArray(f.headers) ? (f.headers as string[]) : []));
+      const used = new Set(rows.flatMap((row) => Object.keys(row.raw)));
+      const rawHeaders = [...new Set([...fileOrder.filter((h) => used.has(h)), ...used])];
       // A BOM so that Excel on Windows opens the Chinese text as UTF-8.
       let text = '\ufeff' + csvLine(['file', 'row', 'reasons', ...rawHeaders]);
       for (const row of rows) {
