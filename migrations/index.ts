@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import * as m20261126_01 from './2026-11-26_01_ingest.js';
 
 /** Every migration in order. Names are dated and never change once landed. */

@@ -10,6 +10,7 @@ export interface AppContext {
   config: AppConfig;
   db: Kysely<Database>;
   dbKind: DatabaseHandle['kind'];
+  store: DatabaseHandle;
   jobs: JobRunner;
   close(): Promise<void>;
 }
@@ -24,11 +25,12 @@ export async function createContext(config: AppConfig = loadConfig()): Promise<A
   }
   const jobs: JobRunner = config.redisUrl
     ? new BullMqRunner(handle.db, { redisUrl: config.redisUrl, prefix: config.queuePrefix })
-    : new InProcessRunner(handle.db, { maxRows: config.maxRowsPerFile });
+    : new InProcessRunner(handle, { maxRows: config.maxRowsPerFile });
   return {
     config,
     db: handle.db,
     dbKind: handle.kind,
+    store: handle,
     jobs,
     async close() {
       await jobs.close();

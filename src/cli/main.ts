@@ -150,7 +150,7 @@ const commands: Record<string, Command> = {
     const config = loadConfig();
     if (!config.redisUrl) throw new AppError(ErrorCodes.CONFIG, 'the worker needs REDIS_URL: without Redis, jobs run inside the command that starts them');
     const ctx = await createContext(config);
-    const worker = startImportWorker(ctx.db, {
+    const worker = startImportWorker(ctx.store, {
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
       concurrency: Number(values.concurrency) || 1,

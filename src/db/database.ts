@@ -5,12 +5,21 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { AppConfig } from '../config.js';
 import type { Database } from './schema.js';
 
-// Return bigint (int8) as string and `date` as plain ISO text: no timezone shifts on dates of birth.
+// `date` as plain ISO text: no timezone shifts on dates of birth.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+export type StoreKind = 'postgres' | 'pglite';
+
+/** A database with its connection pool; only repositories and transaction owners use it. */
 export interface DatabaseHandle {
   db: Kysely<Database>;
-  kind: 'postgres' | 'pglite';
+  kind: StoreKind;
+  /**
+   * Runs `fn` in one transaction on one connection, handing over both a Kysely bound to it and
+   * the raw client (for bulk COPY on PostgreSQL). Commits when `fn` resolves, rolls back when
+   * it throws.
+   */
+  transactionWithClient<T>(fn: (trx: Kysely<Database>, client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -23,8 +32,9 @@ export interface DatabaseHandle {
 export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    // An idle connection dropped by the server must not crash the process.
+    pool.on('error', () => {});
+    return handleFor(pool, 'postgres', () => Promise.resolve());
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
@@ -32,13 +42,45 @@ export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'data
   await fs.mkdir(config.dataDir, { recursive: true });
   const lite: PGlite = await PGlite.create(`${config.dataDir}/pgdata`, { extensions: { pg_trgm } });
   const pool = new pg.Pool({ ...(createPgConfig(lite) as unknown as pg.PoolConfig), max: 1 });
+  return handleFor(pool, 'pglite', () => lite.close());
+}
+
+function handleFor(pool: pg.Pool, kind: StoreKind, closeStore: () => Promise<void>): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
-    kind: 'pglite',
-    close: async () => {
+    kind,
+    async transactionWithClient(fn) {
+      const client = await pool.connect();
+      // A Kysely that always uses this one client; releasing it is this function's job.
+      const trx = new Kysely<Database>({
+        dialect: new PostgresDialect({
+          pool: {
+            connect: async () => ({ query: (...args: unknown[]) => (client.query as (...a: unknown[]) => unknown)(...args), release() {} }),
+            end: async () => {},
+          } as unknown as pg.Pool,
+        }),
+      });
+      let broken = false;
+      try {
+        await client.query('begin');
+        const result = await fn(trx, client);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('rollback');
+        } catch {
+          broken = true;
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
       await db.destroy();
-      await lite.close();
+      await closeStore();
     },
   };
 }

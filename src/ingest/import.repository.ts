@@ -1,4 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Database, ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
 
 /** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
@@ -43,6 +47,13 @@ export interface RejectWrite {
 const RECORD_COLUMNS = sql.raw(`natural_key text, file_name text, file_sha256 text, row_number int, content_hash text,
   raw jsonb, data jsonb, flags jsonb, name text, name_match text, name_pinyin text, id_number text, id_status text,
   birth_date date, sex text, phone text, household_key text`);
+
+/** One value in COPY's text format. */
+function copyText(value: string | number | null): string {
+  if (value === null) return '\\N';
+  const text = String(value);
+  return /[\\\n\r\t]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : text;
+}
 
 export const importRepository = {
   async findBatchByJobId(db: Executor, jobId: string): Promise<ImportBatch | undefined> {
@@ -95,7 +106,7 @@ export const importRepository = {
   },
 
   /** Serialises imports of one source: concurrent batches would race on natural keys. */
-  async lockSource(trx: Transaction<Database>, source: string): Promise<void> {
+  async lockSource(trx: Executor, source: string): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext(${'resident-hub:import:' + source}))`.execute(trx);
   },
 
@@ -116,6 +127,27 @@ export const importRepository = {
         x.content_hash, x.raw, x.data, x.flags, x.name, x.name_match, x.name_pinyin, x.id_number, x.id_status, x.birth_date,
         x.sex, x.phone, x.household_key
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${RECORD_COLUMNS})`.execute(db);
+  },
+
+  /** The same as insertRecords, through COPY: PostgreSQL's fastest way in (not available on PGlite's adapter). */
+  async copyRecords(client: pg.PoolClient, source: string, batchId: string, rows: RecordWrite[]): Promise<void> {
+    if (!rows.length) return;
+    const lines: string[] = [];
+    for (const r of rows) {
+      lines.push(
+        [
+          source, r.natural_key, batchId, batchId, r.file_name, r.file_sha256, r.row_number, r.content_hash,
+          JSON.stringify(r.raw), JSON.stringify(r.data), JSON.stringify(r.flags), r.name, r.name_match, r.name_pinyin,
+          r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key,
+        ].map(copyText).join('\t'),
+      );
+    }
+    const stream = client.query(
+      copyFrom(`copy source_record (source, natural_key, first_batch_id, batch_id, file_name, file_sha256, row_number,
+        content_hash, raw, data, flags, name, name_match, name_pinyin, id_number, id_status, birth_date, sex, phone, household_key)
+        from stdin`),
+    );
+    await pipeline(Readable.from([lines.join('\n') + '\n']), stream);
   },
 
   /** Keeps the current version in history, then writes the new one. */

@@ -3,11 +3,13 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import { adapterFor } from '../../adapters/index.js';
+import type { DatabaseHandle } from '../db/database.js';
 import type { SourceName } from '../../adapters/types.js';
 import type { Database, ImportBatch, ImportFile } from '../db/schema.js';
 import { AppError, ErrorCodes, isAppError } from '../errors.js';
-import { importRepository as repo, type RecordWrite, type RejectWrite } from './import.repository.js';
+import { importRepository as repo, type ExistingRecord, type RecordWrite, type RejectWrite } from './import.repository.js';
 import { openSourceFile, type ParsedRow } from './source-file.js';
 import type { ReaderLimits } from './types.js';
 
@@ -147,11 +149,12 @@ interface Totals {
  * imports every row exactly once.
  */
 export async function runImport(
-  db: Kysely<Database>,
+  store: DatabaseHandle,
   batchId: string,
   onProgress: (progress: ImportProgress) => void | Promise<void> = () => {},
   options: { readerLimits?: Partial<ReaderLimits>; today?: string } = {},
 ): Promise<ImportBatch> {
+  const db = store.db;
   const batch = await repo.getBatch(db, batchId);
   if (!batch) throw new AppError(ErrorCodes.BATCH_NOT_FOUND, `import batch ${batchId} not found`);
   if (batch.status === 'completed') return batch;
@@ -167,15 +170,22 @@ export async function runImport(
   };
   let bytesDone = 0;
   try {
-    const finished = await db.transaction().execute(async (trx) => {
+    const finished = await store.transactionWithClient(async (trx, client) => {
       await repo.lockSource(trx, batch.source);
-      const seenKeys = new Map<string, number>();
+      const writer: ChunkWriter = {
+        trx,
+        // COPY is the fast bulk path on PostgreSQL; PGlite's adapter takes the recordset insert.
+        copyClient: store.kind === 'postgres' ? client : undefined,
+        // A source with no records yet has nothing to update: no lookups needed.
+        sourceWasEmpty: (await repo.countRecords(trx, batch.source)) === 0,
+        seenKeys: new Map(),
+      };
       for (const [index, file] of files.entries()) {
         if (file.status === 'skipped') {
           bytesDone += Number(file.size_bytes);
           continue;
         }
-        const fileTotals = await importFile(trx, batch, file, adapter, today, seenKeys, totals, options.readerLimits, async (rowsInFile) => {
+        const fileTotals = await importFile(writer, batch, file, adapter, today, totals, options.readerLimits, async (rowsInFile) => {
           await onProgress({
             batchId: batch.id, phase: 'reading', fileIndex: index, fileCount: files.length, fileName: file.file_name,
             rowsDone: totals.read, bytesDone: bytesDone + Math.min(Number(file.size_bytes), estimateBytes(file, rowsInFile)),
@@ -223,6 +233,14 @@ export async function runImport(
   }
 }
 
+/** Where a batch's chunks go: its transaction, and what it knows about the source so far. */
+interface ChunkWriter {
+  trx: Kysely<Database>;
+  copyClient?: pg.PoolClient;
+  sourceWasEmpty: boolean;
+  seenKeys: Map<string, number>;
+}
+
 /** Rough position inside a file for the progress bar (rows are not known before reading). */
 function estimateBytes(file: ImportFile, rowsDone: number): number {
   // ~150 bytes a row in CSV, less in compressed spreadsheets; the bar only needs to move.
@@ -231,12 +249,11 @@ function estimateBytes(file: ImportFile, rowsDone: number): number {
 }
 
 async function importFile(
-  trx: Kysely<Database>,
+  writer: ChunkWriter,
   batch: ImportBatch,
   file: ImportFile,
   adapter: ReturnType<typeof adapterFor>,
   today: string,
-  seenKeys: Map<string, number>,
   totals: Totals,
   readerLimits: Partial<ReaderLimits> | undefined,
   progress: (rowsInFile: number) => Promise<void>,
@@ -244,25 +261,38 @@ async function importFile(
   const opened = await openSourceFile(file.path, adapter, readerLimits);
   const fileTotals = { read: 0, accepted: 0, rejected: 0, skipped: 0, lastRow: 0 };
   let buffer: ParsedRow[] = [];
+  // One chunk is written while the next is read and normalised: the database works in its
+  // own process, so the two overlap. Writes stay in order on the transaction's connection.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (!buffer.length) return;
-    await writeChunk(trx, batch, file, buffer, seenKeys, totals, fileTotals);
+    const rows = buffer;
     buffer = [];
-    await progress(fileTotals.read);
+    const prepared = prepareChunk(batch, file, rows, writer.seenKeys, totals, fileTotals);
+    await writing;
+    writing = writeChunk(writer, batch, prepared).then(() => progress(fileTotals.read));
+    // Marked as handled here; the failure surfaces at the next `await writing`.
+    writing.catch(() => {});
   };
-  for await (const chunk of opened.chunks(opened.info.exportDate ?? today)) {
-    for (const row of chunk) {
-      fileTotals.lastRow = row.rowNumber;
-      if (row.kind === 'skipped') {
-        fileTotals.skipped++;
-        totals.skipped++;
-        continue;
+  try {
+    for await (const chunk of opened.chunks(opened.info.exportDate ?? today)) {
+      for (const row of chunk) {
+        fileTotals.lastRow = row.rowNumber;
+        if (row.kind === 'skipped') {
+          fileTotals.skipped++;
+          totals.skipped++;
+          continue;
+        }
+        buffer.push(row);
       }
-      buffer.push(row);
+      if (buffer.length >= CHUNK_ROWS) await flush();
     }
-    if (buffer.length >= CHUNK_ROWS) await flush();
+    await flush();
+  } finally {
+    // Never leave a write in flight: its remaining statements would run after the rollback.
+    await writing.catch(() => {});
   }
-  await flush();
+  await writing;
   return {
     rows_read: fileTotals.read,
     rows_accepted: fileTotals.accepted,
@@ -277,15 +307,21 @@ async function importFile(
   };
 }
 
-async function writeChunk(
-  trx: Kysely<Database>,
+interface PreparedChunk {
+  writes: RecordWrite[];
+  rejects: RejectWrite[];
+  totals: Totals;
+}
+
+/** Counts and shapes a chunk's rows for the database; no I/O. */
+function prepareChunk(
   batch: ImportBatch,
   file: ImportFile,
   rows: ParsedRow[],
   seenKeys: Map<string, number>,
   totals: Totals,
   fileTotals: { read: number; accepted: number; rejected: number },
-): Promise<void> {
+): PreparedChunk {
   const writes: RecordWrite[] = [];
   const rejects: RejectWrite[] = [];
   for (const row of rows) {
@@ -315,8 +351,15 @@ async function writeChunk(
     if (seen > 0) key = `${key}#${seen + 1}`;
     writes.push(toRecordWrite(key, file, row.rowNumber, row.raw, data, flags, batch.source));
   }
+  return { writes, rejects, totals };
+}
 
-  const existing = new Map((await repo.findRecords(trx, batch.source, writes.map((w) => w.natural_key))).map((r) => [r.natural_key, r]));
+async function writeChunk(writer: ChunkWriter, batch: ImportBatch, chunk: PreparedChunk): Promise<void> {
+  const { trx } = writer;
+  const { writes, rejects, totals } = chunk;
+  const existing = writer.sourceWasEmpty
+    ? new Map<string, ExistingRecord>()
+    : new Map((await repo.findRecords(trx, batch.source, writes.map((w) => w.natural_key))).map((r) => [r.natural_key, r]));
   const inserts: RecordWrite[] = [];
   const updates: (RecordWrite & { id: string })[] = [];
   const touches: { id: string; file_name: string; file_sha256: string; row_number: number }[] = [];
@@ -329,7 +372,8 @@ async function writeChunk(
   totals.created += inserts.length;
   totals.updated += updates.length;
   totals.unchanged += touches.length;
-  await repo.insertRecords(trx, batch.source, batch.id, inserts);
+  if (writer.copyClient) await repo.copyRecords(writer.copyClient, batch.source, batch.id, inserts);
+  else await repo.insertRecords(trx, batch.source, batch.id, inserts);
   await repo.updateRecords(trx, batch.id, updates);
   await repo.touchRecords(trx, batch.id, touches);
   await repo.insertRejected(trx, batch.source, batch.id, rejects);

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, ImportBatch } from '../db/schema.js';
+import type { DatabaseHandle } from '../db/database.js';
+import type { ImportBatch } from '../db/schema.js';
 import { runImport, type ImportProgress } from '../ingest/import.service.js';
 import type { ReaderLimits } from '../ingest/types.js';
 
@@ -11,10 +11,10 @@ export interface ImportJobData {
 
 /** The job's body: the same function in a worker process and in process. */
 export function processImportJob(
-  db: Kysely<Database>,
+  store: DatabaseHandle,
   data: ImportJobData,
   reportProgress: (progress: ImportProgress) => void | Promise<void>,
   readerLimits?: Partial<ReaderLimits>,
 ): Promise<ImportBatch> {
-  return runImport(db, data.batchId, reportProgress, { readerLimits });
+  return runImport(store, data.batchId, reportProgress, { readerLimits });
 }

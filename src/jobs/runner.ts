@@ -1,6 +1,7 @@
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { DatabaseHandle } from '../db/database.js';
 import type { Database, ImportBatch } from '../db/schema.js';
 import { AppError, ErrorCodes, isAppError, reviveError } from '../errors.js';
 import type { ImportProgress } from '../ingest/import.service.js';
@@ -26,7 +27,7 @@ export class InProcessRunner implements JobRunner {
   private readonly listeners = new Map<string, Set<(p: ImportProgress) => void>>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: DatabaseHandle,
     private readonly readerLimits?: Partial<ReaderLimits>,
   ) {}
 
@@ -37,7 +38,7 @@ export class InProcessRunner implements JobRunner {
     let job = this.running.get(jobId);
     if (!job) {
       // One run per job id at a time, as BullMQ would guarantee.
-      job = processImportJob(this.db, data, (p) => listeners.forEach((l) => l(p)), this.readerLimits).finally(() => {
+      job = processImportJob(this.store, data, (p) => listeners.forEach((l) => l(p)), this.readerLimits).finally(() => {
         this.running.delete(jobId);
         this.listeners.delete(jobId);
       });
@@ -160,12 +161,12 @@ export interface WorkerOptions extends BullOptions {
 }
 
 /** A BullMQ worker processing import jobs; `resident-hub worker` runs one. */
-export function startImportWorker(db: Kysely<Database>, options: WorkerOptions): Worker<ImportJobData> {
+export function startImportWorker(store: DatabaseHandle, options: WorkerOptions): Worker<ImportJobData> {
   const worker = new Worker<ImportJobData>(
     IMPORT_QUEUE,
     async (job) => {
       try {
-        const batch = await processImportJob(db, job.data, (progress) => job.updateProgress(progress as unknown as object), options.readerLimits);
+        const batch = await processImportJob(store, job.data, (progress) => job.updateProgress(progress as unknown as object), options.readerLimits);
         return { batchId: batch.id, status: batch.status };
       } catch (err) {
         // A file that cannot be read will not become readable by retrying.
