@@ -124,7 +124,106 @@ export interface CsvReadOptions {
  */
 export async function* readCsvRows(filePath: string, options: CsvReadOptions): AsyncGenerator<SheetRow[], void, undefined> {
   const { encoding, delimiter, maxRows } = options;
-  const source = createReadStream(filePath, { start: encoding.bomLength, highWaterMark: 256 * 1024 });
+  let records = 0;
+  let chunk: SheetRow[] = [];
+  try {
+    for await (const batch of csvRecordBatches(filePath, encoding, delimiter)) {
+      for (const record of batch.records) {
+        records++;
+        if (records > maxRows) {
+          throw fileError(ErrorCodes.TOO_MANY_ROWS, filePath, `the file has more than ${maxRows.toLocaleString('en-US')} rows; split it into several files`, {
+            maxRows,
+          });
+        }
+        let last = -1;
+        // The record's own array becomes the row's (nothing else holds it).
+        const cells: CellValue[] = record;
+        for (let i = 0; i < record.length; i++) {
+          let value = record[i]!.trim();
+          if (value === '') {
+            cells[i] = null;
+            continue;
+          }
+          if (batch.suspect && SUSPECT_CELL.test(value)) {
+            if (value.includes('\uFFFD')) throw undecodable(filePath, records, encoding);
+            value = mapGb18030PrivateUse(value);
+          }
+          cells[i] = value;
+          last = i;
+        }
+        if (last < 0) continue;
+        cells.length = last + 1;
+        chunk.push({ rowNumber: records, cells });
+        if (chunk.length >= CSV_CHUNK_ROWS) {
+          const out = chunk;
+          chunk = [];
+          yield out;
+        }
+      }
+    }
+  } catch (err) {
+    throw csvError(filePath, err, records + 1);
+  }
+  if (chunk.length) yield chunk;
+}
+
+/** Records as csv-parse gives them; `suspect` false when no record of the batch has a SUSPECT_CELL character. */
+interface RecordBatch {
+  /** Arrays of their own, which the reader may reuse. */
+  records: string[][];
+  suspect: boolean;
+}
+
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The file's records, exactly as csv-parse (csvParseRecords) gives them, read by CsvSplitter
+ * while the text is ordinary. At anything else (a quote closed in the middle of a field, an
+ * unclosed quote at the end, a huge record, U+FFFD in the text, a read error) csv-parse reads
+ * the file again from the start, skipping the records already given, and reports the error
+ * itself, so messages and row numbers are those of csv-parse.
+ */
+async function* csvRecordBatches(filePath: string, encoding: DetectedEncoding, delimiter: CsvDelimiter): AsyncGenerator<RecordBatch, void, undefined> {
+  const splitter = new CsvSplitter(delimiter);
+  const decoder = new TextDecoder(encoding.encoding === 'utf-8-bom' ? 'utf-8' : encoding.encoding, { ignoreBOM: true });
+  const source = createReadStream(filePath, { start: encoding.bomLength, highWaterMark: READ_CHUNK_BYTES });
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let given = 0;
+  let bailed = false;
+  try {
+    for (let done = false; !done; ) {
+      let batch: RecordBatch | typeof BAIL;
+      try {
+        const next = await iterator.next();
+        done = next.done === true;
+        const text = done ? decoder.decode() : decoder.decode(next.value, { stream: true });
+        batch = splitter.push(text, done);
+      } catch {
+        batch = BAIL; // a read error: csv-parse meets it again and reports it
+      }
+      if (batch === BAIL) {
+        bailed = true;
+        break;
+      }
+      if (batch.records.length) {
+        given += batch.records.length;
+        yield batch;
+      }
+    }
+  } finally {
+    source.destroy();
+  }
+  if (bailed) yield* csvParseRecords(filePath, encoding, delimiter, given);
+}
+
+/** The file's records read by csv-parse, the first `skip` left out. */
+async function* csvParseRecords(
+  filePath: string,
+  encoding: DetectedEncoding,
+  delimiter: CsvDelimiter,
+  skip: number,
+): AsyncGenerator<RecordBatch, void, undefined> {
+  const source = createReadStream(filePath, { start: encoding.bomLength, highWaterMark: READ_CHUNK_BYTES });
   const parser = parse({
     delimiter,
     record_delimiter: ['\r\n', '\n', '\r'],
@@ -141,47 +240,163 @@ export async function* readCsvRows(filePath: string, options: CsvReadOptions): A
   pipeline([...stages, parser], () => {
     // errors reach the consumer through the parser, which pipeline destroys with them
   });
-
-  let records = 0;
-  let chunk: SheetRow[] = [];
+  let seen = 0;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
-      records++;
-      if (records > maxRows) {
-        throw fileError(ErrorCodes.TOO_MANY_ROWS, filePath, `the file has more than ${maxRows.toLocaleString('en-US')} rows; split it into several files`, {
-          maxRows,
-        });
-      }
-      let last = -1;
-      const cells: CellValue[] = new Array<CellValue>(record.length);
-      for (let i = 0; i < record.length; i++) {
-        let value = record[i]!.trim();
-        if (value === '') {
-          cells[i] = null;
-          continue;
-        }
-        if (SUSPECT_CELL.test(value)) {
-          if (value.includes('\uFFFD')) throw undecodable(filePath, records, encoding);
-          value = mapGb18030PrivateUse(value);
-        }
-        cells[i] = value;
-        last = i;
-      }
-      if (last < 0) continue;
-      cells.length = last + 1;
-      chunk.push({ rowNumber: records, cells });
-      if (chunk.length >= CSV_CHUNK_ROWS) {
-        const out = chunk;
-        chunk = [];
-        yield out;
-      }
+      if (seen++ < skip) continue;
+      yield { records: [record], suspect: true };
     }
-  } catch (err) {
-    throw csvError(filePath, err, records + 1);
   } finally {
     source.destroy();
   }
-  if (chunk.length) yield chunk;
+}
+
+const BAIL = Symbol('bail');
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+/** Records longer than this (in UTF-16 units, so at most 3 MB of UTF-8) are left to csv-parse and its max_record_size. */
+const MAX_FAST_RECORD_CHARS = 1_000_000;
+/** V8 shares the text of a slice this long with its parent string. */
+const SLICE_MIN_LENGTH = 13;
+
+/**
+ * Splits decoded text into records exactly as csv-parse does with the options of
+ * csvParseRecords (quote and escape ", record delimiters \r\n \n \r, relax_quotes,
+ * relax_column_count, no trimming), for text where csv-parse raises no error and takes no
+ * relax_quotes detour: fields are unquoted (a " inside one is an ordinary character), or
+ * quoted with "" for a quote and the closing quote followed by a delimiter, a record delimiter
+ * or the end. Anything else answers BAIL. Tested against csv-parse in csv-splitter.test.ts.
+ */
+export class CsvSplitter {
+  private carry = '';
+  private readonly delimiter: number;
+  private readonly delimiterText: string;
+
+  constructor(delimiter: CsvDelimiter) {
+    this.delimiter = delimiter.charCodeAt(0);
+    this.delimiterText = delimiter;
+  }
+
+  /** The records completed by `text` (all the rest when `last`), or BAIL. */
+  push(text: string, last: boolean): RecordBatch | typeof BAIL {
+    const buf = this.carry === '' ? text : this.carry + text;
+    this.carry = '';
+    // One scan for the usual text, which has neither U+FFFD nor GB18030 private-use characters.
+    const suspect = SUSPECT_CELL.test(buf);
+    if (suspect && buf.includes('\uFFFD')) return BAIL;
+    const records: string[][] = [];
+    const len = buf.length;
+    let pos = 0;
+    while (pos < len) {
+      const nl = buf.indexOf('\n', pos);
+      if (nl !== -1) {
+        // The usual record: one line, no quote, no CR but the one of CRLF.
+        const end = nl > pos && buf.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        const line = buf.slice(pos, end);
+        if (!line.includes('"') && !line.includes('\r')) {
+          if (nl - pos > MAX_FAST_RECORD_CHARS) return BAIL;
+          const fields = line.split(this.delimiterText);
+          for (let i = 0; i < fields.length; i++) fields[i] = detach(fields[i]!);
+          records.push(fields);
+          pos = nl + 1;
+          continue;
+        }
+      }
+      const next = this.record(buf, pos, last, records);
+      if (next === BAIL) return BAIL;
+      if (next === NEED_MORE) break;
+      if (next - pos > MAX_FAST_RECORD_CHARS) return BAIL;
+      pos = next;
+    }
+    if (pos < len) {
+      if (last || len - pos > MAX_FAST_RECORD_CHARS) return BAIL;
+      this.carry = buf.slice(pos);
+    }
+    return { records, suspect };
+  }
+
+  /** Reads the record at `pos` into `out`; the position after it, NEED_MORE (its end is not in buf yet) or BAIL. */
+  private record(buf: string, pos: number, last: boolean, out: string[][]): number | typeof BAIL | typeof NEED_MORE {
+    const len = buf.length;
+    const delimiter = this.delimiter;
+    const fields: string[] = [];
+    const done = (next: number): number => {
+      for (let i = 0; i < fields.length; i++) fields[i] = detach(fields[i]!);
+      out.push(fields);
+      return next;
+    };
+    let p = pos;
+    for (;;) {
+      if (p < len && buf.charCodeAt(p) === QUOTE) {
+        let value = '';
+        let q = p + 1;
+        for (;;) {
+          const close = buf.indexOf('"', q);
+          if (close === -1) return last ? BAIL : NEED_MORE; // csv-parse: CSV_QUOTE_NOT_CLOSED at the end
+          if (close + 1 >= len) {
+            if (!last) return NEED_MORE;
+            fields.push(value + buf.slice(q, close));
+            return done(len);
+          }
+          const after = buf.charCodeAt(close + 1);
+          if (after === QUOTE) {
+            // "" inside quotes: one quote
+            value += buf.slice(q, close + 1);
+            q = close + 2;
+            continue;
+          }
+          value += buf.slice(q, close);
+          if (after === delimiter) {
+            fields.push(value);
+            p = close + 2;
+            break;
+          }
+          if (after === LF) {
+            fields.push(value);
+            return done(close + 2);
+          }
+          if (after === CR) {
+            if (close + 2 >= len && !last) return NEED_MORE;
+            fields.push(value);
+            return done(close + 2 + (buf.charCodeAt(close + 2) === LF ? 1 : 0));
+          }
+          return BAIL; // text after a closing quote: csv-parse's relax_quotes handling
+        }
+        continue;
+      }
+      let q = p;
+      while (q < len) {
+        const c = buf.charCodeAt(q);
+        if (c === delimiter || c === LF || c === CR) break;
+        q++;
+      }
+      if (q >= len) {
+        if (!last) return NEED_MORE;
+        fields.push(buf.slice(p, q));
+        return done(len);
+      }
+      fields.push(buf.slice(p, q));
+      const c = buf.charCodeAt(q);
+      if (c === delimiter) {
+        p = q + 1;
+        continue;
+      }
+      if (c === LF) return done(q + 1);
+      if (q + 1 >= len && !last) return NEED_MORE; // CR: maybe CRLF
+      return done(q + 1 + (buf.charCodeAt(q + 1) === LF ? 1 : 0));
+    }
+  }
+}
+
+const NEED_MORE = Symbol('need more');
+
+/**
+ * The same text in a string of its own. A slice of the decoded chunk would keep the whole
+ * chunk alive as long as it lives (in a cache, a set of keys): csv-parse's fields do not.
+ */
+function detach(s: string): string {
+  return s.length < SLICE_MIN_LENGTH ? s : (' ' + s).slice(1);
 }
 
 function undecodable(filePath: string, row: number, encoding: DetectedEncoding) {

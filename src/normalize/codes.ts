@@ -50,6 +50,38 @@ export const PERSON_STATUS_LABELS: Readonly<Record<PersonStatus, string>> = {
   active: '正常', moved_out: '迁出', deceased: '死亡', cancelled: '注销',
 };
 
+// --- results by cell text ------------------------------------------------------------------
+// A code column holds a handful of distinct texts: each is read once. The normalize… functions
+// return a copy of the remembered result, so it cannot be changed; the …Shared ones (for the
+// adapters, which only read it) return the remembered result itself.
+
+const CODE_CACHE_LIMIT = 10_000;
+const sexResults = new Map<string, ParseResult<string>>();
+const maritalResults = new Map<string, ParseResult<string>>();
+const ethnicityResults = new Map<string, ParseResult<string>>();
+const relationshipResults = new Map<string, ParseResult<CodeAndLabel>>();
+const statusResults = new Map<string, ParseResult<PersonStatus>>();
+
+function memoized<T>(cache: Map<string, ParseResult<T>>, value: CellValue, read: (value: CellValue) => ParseResult<T>): ParseResult<T> {
+  if (typeof value !== 'string') return read(value);
+  let result = cache.get(value);
+  if (result === undefined) {
+    result = read(value);
+    if (cache.size >= CODE_CACHE_LIMIT) cache.clear();
+    cache.set(value, result);
+  }
+  return result;
+}
+
+function copyResult<T>(result: ParseResult<T>): ParseResult<T> {
+  if (result.ok === true) {
+    const value = result.value;
+    // CodeAndLabel is the only object value.
+    return { ok: true, value: typeof value === 'object' && value !== null ? { ...value } : value };
+  }
+  return result.ok === false ? { ok: false, reason: result.reason } : { ok: 'empty' };
+}
+
 /** Cell → comparable key: NFKC, no spaces, simplified, lower-case. */
 function key(value: CellValue): string {
   return toSimplified(stripSpaces(cellText(value))).toLowerCase();
@@ -94,6 +126,15 @@ const SEX_WORDS = table({
 
 /** GB/T 2261.1: 男/男性/M/1 → '1', 女/女性/F/2 → '2', 未知/0 → '0', 未说明/9 → '9'. */
 export function normalizeSex(value: CellValue): ParseResult<string> {
+  return copyResult(memoized(sexResults, value, readSex));
+}
+
+/** normalizeSex's result, shared with other calls: the caller must not change it. */
+export function normalizeSexShared(value: CellValue): ParseResult<string> {
+  return memoized(sexResults, value, readSex);
+}
+
+function readSex(value: CellValue): ParseResult<string> {
   return lookup(value, SEX_WORDS, SEX_CODES, 1, 'sex');
 }
 
@@ -113,6 +154,15 @@ const MARITAL_ONE_DIGIT: Readonly<Record<string, string>> = { '1': '10', '2': '2
 
 /** GB/T 2261.2: words ('已婚', '有配偶', '離婚') or codes ('20', 20, and the old one-digit codes). */
 export function normalizeMaritalStatus(value: CellValue): ParseResult<string> {
+  return copyResult(memoized(maritalResults, value, readMaritalStatus));
+}
+
+/** normalizeMaritalStatus's result, shared with other calls: the caller must not change it. */
+export function normalizeMaritalStatusShared(value: CellValue): ParseResult<string> {
+  return memoized(maritalResults, value, readMaritalStatus);
+}
+
+function readMaritalStatus(value: CellValue): ParseResult<string> {
   if (isEmpty(value)) return { ok: 'empty' };
   const old = MARITAL_ONE_DIGIT[key(value).replace(/\.0+$/, '')];
   if (old !== undefined) return { ok: true, value: old };
@@ -136,6 +186,15 @@ const ETHNICITY_WORDS: ReadonlyMap<string, string> = (() => {
 
 /** GB 3304: '汉', '汉族', '漢族', '01', '1', 1 → '01'. */
 export function normalizeEthnicity(value: CellValue): ParseResult<string> {
+  return copyResult(memoized(ethnicityResults, value, readEthnicity));
+}
+
+/** normalizeEthnicity's result, shared with other calls: the caller must not change it. */
+export function normalizeEthnicityShared(value: CellValue): ParseResult<string> {
+  return memoized(ethnicityResults, value, readEthnicity);
+}
+
+function readEthnicity(value: CellValue): ParseResult<string> {
   return lookup(value, ETHNICITY_WORDS, ETHNICITY_CODES, 2, 'ethnicity');
 }
 
@@ -168,6 +227,15 @@ const RELATIONSHIP_WORDS: ReadonlyMap<string, string> = (() => {
  * Words are mapped to the nearest code of the standard.
  */
 export function normalizeRelationship(value: CellValue): ParseResult<CodeAndLabel> {
+  return copyResult(memoized(relationshipResults, value, readRelationship));
+}
+
+/** normalizeRelationship's result, shared with other calls: the caller must not change it. */
+export function normalizeRelationshipShared(value: CellValue): ParseResult<CodeAndLabel> {
+  return memoized(relationshipResults, value, readRelationship);
+}
+
+function readRelationship(value: CellValue): ParseResult<CodeAndLabel> {
   if (isEmpty(value)) return { ok: 'empty' };
   let k = key(value);
   // '户主之子', '户主的妻子': relative to the head, which is what the field means anyway.
@@ -187,6 +255,15 @@ const STATUS_WORDS: ReadonlyMap<string, PersonStatus> = new Map<string, PersonSt
 
 /** 人员状态: 正常 → 'active', 迁出 → 'moved_out', 死亡 → 'deceased', 注销 → 'cancelled'. */
 export function normalizePersonStatus(value: CellValue): ParseResult<PersonStatus> {
+  return copyResult(memoized(statusResults, value, readPersonStatus));
+}
+
+/** normalizePersonStatus's result, shared with other calls: the caller must not change it. */
+export function normalizePersonStatusShared(value: CellValue): ParseResult<PersonStatus> {
+  return memoized(statusResults, value, readPersonStatus);
+}
+
+function readPersonStatus(value: CellValue): ParseResult<PersonStatus> {
   if (isEmpty(value)) return { ok: 'empty' };
   const status = STATUS_WORDS.get(key(value));
   if (status !== undefined) return { ok: true, value: status };

@@ -1,6 +1,6 @@
 /** Calendar dates in the shapes the four registries export, to ISO YYYY-MM-DD. */
 import type { CellValue } from '../ingest/types.js';
-import { cellText, isoDateOfUtc, isPlaceholder, numberText, stripSpaces } from './text.js';
+import { cellText, isAsciiDigits, isoDateOfUtc, isPlaceholder, numberText, stripSpaces } from './text.js';
 import type { ParseResult } from './types.js';
 
 const MAX_EXCEL_SERIAL = 2958465; // 9999-12-31
@@ -74,8 +74,17 @@ export function parseDate(value: CellValue): ParseResult<string> {
 
   const text = cellText(value);
   if (isPlaceholder(text)) return { ok: 'empty' };
+  // The usual cells, '1985-03-12' and '19850312': what the rules below give, without them.
+  if (text.length === 10 && isIsoShape(text)) {
+    const y = digitsAt(text, 0, 4);
+    const m = digitsAt(text, 5, 2);
+    const d = digitsAt(text, 8, 2);
+    // iso(y, m, d) of a real date is the text itself.
+    return isRealDate(y, m, d) ? { ok: true, value: text } : fromParts(y, m, d, text);
+  }
+  if (text.length === 8 && isAsciiDigits(text)) return fromParts(digitsAt(text, 0, 4), digitsAt(text, 4, 2), digitsAt(text, 6, 2), text);
   // Spaces inside are noise ('1985 年 3 月 12 日'), except the one before a time.
-  const s = text.replace(/\s+(?=\d{1,2}:)/, 'T').replace(/\s+/g, '');
+  const s = SPACE.test(text) ? text.replace(/\s+(?=\d{1,2}:)/, 'T').replace(/\s+/g, '') : text;
   let m = COMPACT.exec(s);
   if (m) return fromParts(Number(m[1]), Number(m[2]), Number(m[3]), text);
   m = SEPARATED.exec(s);
@@ -86,6 +95,24 @@ export function parseDate(value: CellValue): ParseResult<string> {
   // numbers are more likely years or typos.
   if (/^\d{5}$/.test(s)) return fromExcelSerial(Number(s), `"${text}"`);
   return { ok: false, reason: `not a date: "${stripSpaces(text)}"` };
+}
+
+const SPACE = /\s/;
+
+/** True for ASCII text shaped DDDD-DD-DD. */
+function isIsoShape(text: string): boolean {
+  for (let i = 0; i < 10; i++) {
+    const code = text.charCodeAt(i);
+    if (i === 4 || i === 7 ? code !== 45 : code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/** The number written by `length` ASCII digits at `start`. */
+function digitsAt(text: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
 }
 
 /** Whole years from birthIso to onIso; someone born on 29 February turns a year older on 1 March. */

@@ -1,6 +1,6 @@
 /** 公民身份号码 (GB 11643-1999): cleaning, check character, 15 → 18 upgrade, damage detection. */
 import type { CellValue } from '../ingest/types.js';
-import { cellText, isPlaceholder, numberText } from './text.js';
+import { cellText, isAsciiDigits, isPlaceholder, numberText } from './text.js';
 import type { IdNumberResult } from './types.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
@@ -27,14 +27,86 @@ const MIN_BIRTH = '1890-01-01';
 const MAX_BIRTH = '2030-12-31';
 
 function birthDateOf(yyyymmdd: string): string | undefined {
+  if (yyyymmdd.length === 8 && isAsciiDigits(yyyymmdd)) return birthDateAt(yyyymmdd, 0);
   const y = Number(yyyymmdd.slice(0, 4));
   const m = Number(yyyymmdd.slice(4, 6));
   const d = Number(yyyymmdd.slice(6, 8));
   if (m < 1 || m > 12 || d < 1) return undefined;
-  const dim = m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+  const dim = m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
   if (d > dim) return undefined;
   const iso = `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
   return iso >= MIN_BIRTH && iso <= MAX_BIRTH ? iso : undefined;
+}
+
+/** birthDateOf for the 8 ASCII digits of s at `start`, read as numbers. */
+function birthDateAt(s: string, start: number): string | undefined {
+  const y = digitsAt(s, start, 4);
+  const m = digitsAt(s, start + 4, 2);
+  const d = digitsAt(s, start + 6, 2);
+  if (m < 1 || m > 12 || d < 1) return undefined;
+  const dim = m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  if (d > dim) return undefined;
+  // Fixed-width digits: comparing the numbers is comparing the ISO texts with MIN_BIRTH and MAX_BIRTH.
+  const n = y * 10_000 + m * 100 + d;
+  return n >= MIN_BIRTH_DIGITS && n <= MAX_BIRTH_DIGITS ? isoOfDigits(n) : undefined;
+}
+
+const MIN_BIRTH_DIGITS = Number(MIN_BIRTH.replace(/-/g, ''));
+const MAX_BIRTH_DIGITS = Number(MAX_BIRTH.replace(/-/g, ''));
+
+// Birth dates repeat: the text of each is made once (YYYYMMDD as a number → 'YYYY-MM-DD').
+const ISO_CACHE_LIMIT = 100_000;
+const isoByDigits = new Map<number, string>();
+
+function isoOfDigits(n: number): string {
+  let iso = isoByDigits.get(n);
+  if (iso === undefined) {
+    const t = String(n);
+    iso = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}`;
+    if (isoByDigits.size >= ISO_CACHE_LIMIT) isoByDigits.clear();
+    isoByDigits.set(n, iso);
+  }
+  return iso;
+}
+
+/** The number written by `length` ASCII digits of s at `start`. */
+function digitsAt(s: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
+const PROVINCE_NUMBERS: ReadonlySet<number> = new Set([...PROVINCES].map(Number));
+
+/** True for 17 ASCII digits then a digit or X. */
+function hasIdShape(s: string): boolean {
+  if (s.length !== 18) return false;
+  for (let i = 0; i < 17; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  const last = s.charCodeAt(17);
+  return (last >= 48 && last <= 57) || last === 88;
+}
+
+/** computeCheckChar(s.slice(0, 17)) as a character code, for s of hasIdShape. */
+function checkCodeOf(s: string): number {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (s.charCodeAt(i) - 48) * (WEIGHTS[i] ?? 0);
+  return CHECK_CHARS.charCodeAt(sum % 11);
+}
+
+/**
+ * fromText's answer for a valid 18-character number (the usual cell), computed without
+ * intermediate strings; undefined for anything else, which fromText then examines.
+ */
+function validId18(original: string, s: string): IdNumberResult | undefined {
+  if (!hasIdShape(s)) return undefined;
+  if (!PROVINCE_NUMBERS.has((s.charCodeAt(0) - 48) * 10 + (s.charCodeAt(1) - 48))) return undefined;
+  const birthDate = birthDateAt(s, 6);
+  if (birthDate === undefined || checkCodeOf(s) !== s.charCodeAt(17)) return undefined;
+  // withDerived's properties, in its order.
+  return { status: 'valid', original, value: s, regionCode: s.slice(0, 6), birthDate, sex: (s.charCodeAt(16) - 48) % 2 === 1 ? '1' : '2' };
 }
 
 /** True for an 18-character number with a plausible province, a real birth date and the right check character. */
@@ -64,6 +136,15 @@ function clean(text: string): string {
     .replace(/^['‘’`]+/, '')
     .replace(/[-‐‑–—]/g, '')
     .replace(/[x×]/g, 'X'); // × (multiplication sign) is a common mistype on Chinese IMEs
+}
+
+/** True when text has only ASCII digits and upper-case X: clean(text) === text. */
+function isIdCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 48 || code > 57) && code !== 88) return false;
+  }
+  return true;
 }
 
 function lostDigits(original: string, surviving: string, legacy15 = false): IdNumberResult {
@@ -108,8 +189,11 @@ export function normalizeIdNumber(value: CellValue): IdNumberResult {
 
 function fromText(original: string, text: string): IdNumberResult {
   if (isPlaceholder(text)) return { status: 'empty', original };
-  const s = clean(text);
+  // Digits and X only (the usual cell): nothing to clean.
+  const s = isIdCharacters(text) ? text : clean(text);
   if (s === '') return { status: 'empty', original };
+  const valid = validId18(original, s);
+  if (valid) return valid;
 
   // Scientific notation: only the digits shown survive (a 15-digit number may survive whole).
   const sci = /^(\d)(?:\.(\d+))?E\+?(\d{1,2})$/i.exec(s);

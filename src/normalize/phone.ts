@@ -9,6 +9,7 @@ const AREA = '010|02\\d|0[3-9]\\d\\d';
 const LOCAL = /^[2-9]\d{6,7}$/;
 const EXPLICIT = new RegExp(`^\\(?(${AREA})\\)?-?([2-9]\\d{2,3}-?\\d{4})(?:-(\\d{1,6}))?$`);
 const UNSEPARATED = new RegExp(`^(${AREA})(\\d{7,8})$`);
+const SEPARATORS = /[/,;、|]|或/;
 const EXTENSION = /(?:转|分机|ext\.?|x)(\d{1,6})$/i;
 
 function parseOne(raw: string, fromNumber: boolean): PhoneResult | undefined {
@@ -49,23 +50,25 @@ function parseOne(raw: string, fromNumber: boolean): PhoneResult | undefined {
   if (MOBILE.test(digits)) return { value: digits, kind: 'mobile' };
   // 0 + mobile: the long-distance prefix some people still write before a mobile.
   if (digits.length === 12 && digits.startsWith('0') && MOBILE.test(digits.slice(1))) return { value: digits.slice(1), kind: 'mobile' };
-  const landline = (d: string): PhoneResult | undefined => {
-    const m = UNSEPARATED.exec(d);
-    if (!m || !LOCAL.test(m[2] ?? '')) return undefined;
-    const r: PhoneResult = { value: `${m[1] ?? ''}-${m[2] ?? ''}`, kind: 'landline' };
-    if (extension !== undefined) r.extension = extension;
-    return r;
-  };
   if (separated) return undefined;
-  if (digits.startsWith('0')) return landline(digits);
+  if (digits.startsWith('0')) return landline(digits, extension);
   if (LOCAL.test(digits)) {
     const r: PhoneResult = { value: digits, kind: 'landline' };
     if (extension !== undefined) r.extension = extension;
     return r;
   }
   // A numeric Excel cell drops the leading 0 of 037165432100.
-  if (fromNumber) return landline(`0${digits}`);
+  if (fromNumber) return landline(`0${digits}`, extension);
   return undefined;
+}
+
+/** Area code + local number written without a separator ('037165432100'). */
+function landline(d: string, extension: string | undefined): PhoneResult | undefined {
+  const m = UNSEPARATED.exec(d);
+  if (!m || !LOCAL.test(m[2] ?? '')) return undefined;
+  const r: PhoneResult = { value: `${m[1] ?? ''}-${m[2] ?? ''}`, kind: 'landline' };
+  if (extension !== undefined) r.extension = extension;
+  return r;
 }
 
 /**
@@ -83,16 +86,31 @@ export function normalizePhone(value: CellValue): ParseResult<PhoneResult> {
   }
   const text = cellText(value);
   if (isPlaceholder(text)) return { ok: 'empty' };
-  let chunks = text.split(/[/,;、|]|或/).map((c) => c.trim()).filter((c) => c !== '');
+  // The usual cell, a bare mobile number: what the rules below give, without them.
+  if (text.length === 11 && MOBILE.test(text)) return { ok: true, value: { value: text, kind: 'mobile' } };
+  let chunks: string[] = [];
+  for (const part of text.split(SEPARATORS)) {
+    const chunk = part.trim();
+    if (chunk !== '') chunks.push(chunk);
+  }
   // Two numbers separated only by a space: '13812345678 13912345678'.
   if (chunks.length === 1 && parseOne(text, false) === undefined) chunks = text.split(/\s+/);
   const found: PhoneResult[] = [];
   for (const chunk of chunks) {
     const r = parseOne(chunk, false);
-    if (r && !found.some((f) => f.value === r.value)) found.push(r);
+    if (r && !hasValue(found, r.value)) found.push(r);
   }
   const [first, ...others] = found;
   if (!first) return { ok: false, reason: `not a phone number: "${text}"` };
-  if (others.length > 0) first.alternates = others.map((o) => o.value);
+  if (others.length > 0) {
+    const alternates: string[] = [];
+    for (const other of others) alternates.push(other.value);
+    first.alternates = alternates;
+  }
   return { ok: true, value: first };
+}
+
+function hasValue(found: readonly PhoneResult[], value: string): boolean {
+  for (const f of found) if (f.value === value) return true;
+  return false;
 }

@@ -5,6 +5,7 @@ import type { ParseResult } from './types.js';
 
 // Zero-width characters, word joiner and BOM: invisible, but they break equality.
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
+const INVISIBLE_CHAR = /[\u200B-\u200D\u2060\uFEFF]/;
 
 /** ISO date (YYYY-MM-DD) of a Date's UTC calendar day; '' for an invalid Date. */
 export function isoDateOfUtc(d: Date): string {
@@ -32,10 +33,46 @@ export function numberText(n: number): string {
   return String(Number(n.toPrecision(15)));
 }
 
+// --- fast path for text that NFKC leaves alone ----------------------------------------------
+
+/**
+ * Per BMP code unit: 0 not yet classified, 1 "plain", 2 anything else. A plain character is
+ * its own NFKC form, is not a combining mark (so it never composes with or reorders against
+ * a neighbour) and is not one of the INVISIBLE characters; it is taken only from blocks where
+ * no character composes with a preceding one (ASCII, Latin-1, general punctuation, CJK
+ * symbols, CJK ideographs). A string of plain characters is its own NFKC form, so
+ * cellText only has to trim it. Classified on first sight, with the same normalize() call.
+ */
+const PLAIN = new Uint8Array(0x10000);
+const MARK = /\p{M}/u;
+
+function classifyPlain(code: number): number {
+  const inBlock =
+    code < 0x100 || (code >= 0x2010 && code < 0x2060) || (code >= 0x3001 && code < 0x3040) || (code >= 0x3400 && code < 0xa000);
+  const c = String.fromCharCode(code);
+  const plain = inBlock && !INVISIBLE_CHAR.test(c) && !MARK.test(c) && c.normalize('NFKC') === c;
+  const state = plain ? 1 : 2;
+  PLAIN[code] = state;
+  return state;
+}
+
+/** True when every code unit of text is plain (see PLAIN): text.normalize('NFKC') === text, no INVISIBLE. */
+export function isPlainText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // ASCII is plain: no table look-up for it.
+    if (code >= 0x80 && (PLAIN[code] || classifyPlain(code)) !== 1) return false;
+  }
+  return true;
+}
+
 /** Trimmed NFKC text of any cell. Dates become their ISO calendar day; booleans TRUE/FALSE. */
 export function cellText(value: CellValue): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value.normalize('NFKC').replace(INVISIBLE, '').trim();
+  if (typeof value === 'string') {
+    if (isPlainText(value)) return value.trim();
+    return value.normalize('NFKC').replace(INVISIBLE, '').trim();
+  }
   if (typeof value === 'number') return numberText(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return isoDateOfUtc(value);
@@ -44,15 +81,22 @@ export function cellText(value: CellValue): string {
 
 // What staff type into a cell that has nothing to say. Treated as empty, not as an error.
 const PLACEHOLDERS = new Set(['无', '暂无', '空', '/', '\\', '-', '--', '---', '—', '——', 'null', 'none', 'n/a', '#n/a']);
+const MAX_PLACEHOLDER_LENGTH = Math.max(...[...PLACEHOLDERS].map((p) => p.length));
 
 /** True for text that means "nothing here" (after cellText): '', '无', '/', '-', 'NULL', 'N/A'. */
 export function isPlaceholder(text: string): boolean {
-  return text === '' || PLACEHOLDERS.has(text.toLowerCase());
+  if (text === '') return true;
+  // toLowerCase never makes a string shorter than half its length: long text is no placeholder.
+  if (text.length > 2 * MAX_PLACEHOLDER_LENGTH) return false;
+  return PLACEHOLDERS.has(text.toLowerCase());
 }
+
+const SPACE = /\s/;
+const SPACES = /\s+/g;
 
 /** Removes every kind of whitespace (NFKC has already turned U+3000 into a space). */
 export function stripSpaces(text: string): string {
-  return text.replace(/\s+/g, '');
+  return SPACE.test(text) ? text.replace(SPACES, '') : text;
 }
 
 // --- traditional → simplified, one character at a time ------------------------------------
@@ -94,14 +138,77 @@ function convertChar(c: string): string {
 
 const HAN = /\p{Script=Han}/u;
 
+/** Per BMP code unit: 0 not yet seen, 1 a plain (see PLAIN) Han character, 2 anything else. */
+const HAN_PLAIN = new Uint8Array(0x10000);
+
+function classifyHanPlain(code: number): number {
+  const c = String.fromCharCode(code);
+  const state = code < 0xd800 || code > 0xdfff ? (HAN.test(c) && isPlainText(c) ? 1 : 2) : 2;
+  HAN_PLAIN[code] = state;
+  return state;
+}
+
+/**
+ * True for non-empty text made only of BMP Han characters that NFKC leaves alone (张伟, 欧阳娜娜):
+ * such text is its own cellText and matches /^\p{Script=Han}+$/u.
+ */
+export function isPlainHan(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const state = HAN_PLAIN[code] || classifyHanPlain(code);
+    if (state !== 1) return false;
+  }
+  return true;
+}
+
 /**
  * Converts traditional characters to simplified, character by character (no phrase
  * guessing: names are not phrases), keeping characters that are valid simplified ones too.
  */
 export function toSimplified(text: string): string {
+  if (isSimplifiedAlready(text)) return text;
   let out = '';
   for (const c of text) out += HAN.test(c) ? convertChar(c) : c;
   return out;
+}
+
+/**
+ * Per BMP code unit: 0 not yet seen, 1 toSimplified leaves it alone (not Han, or Han that
+ * convertChar keeps), 2 it changes. Surrogates are never classified (always the slow path).
+ */
+const SIMPLIFY_STATE = new Uint8Array(0x10000);
+
+function classifySimplify(code: number): number {
+  const c = String.fromCharCode(code);
+  const state = HAN.test(c) && convertChar(c) !== c ? 2 : 1;
+  SIMPLIFY_STATE[code] = state;
+  return state;
+}
+
+/**
+ * True when text is its own NFKC form without INVISIBLE characters (isPlainText) and its own
+ * toSimplified, in one pass.
+ */
+export function isPlainSimplified(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((PLAIN[code] || classifyPlain(code)) !== 1) return false;
+    // Surrogates are never plain, so SIMPLIFY_STATE is only asked about BMP characters.
+    if ((SIMPLIFY_STATE[code] || classifySimplify(code)) !== 1) return false;
+  }
+  return true;
+}
+
+/** True when toSimplified(text) === text, decided without building a string. */
+function isSimplifiedAlready(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdfff) return false;
+    const state = SIMPLIFY_STATE[code] || classifySimplify(code);
+    if (state !== 1) return false;
+  }
+  return true;
 }
 
 // --- numbers -------------------------------------------------------------------------------
@@ -145,6 +252,16 @@ export function parseChineseNumeral(text: string): number | undefined {
   return total + current;
 }
 
+/** True for a non-empty string of ASCII digits only. */
+export function isAsciiDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
 const INTEGER_UNITS = /(周岁|岁|个|人|名|户|次|年|口)$/;
 
 /** Whole numbers such as ages and counts: 45, '45', '45岁', '４５', '两个', '1,200'. */
@@ -158,6 +275,8 @@ export function normalizeInteger(value: CellValue): ParseResult<number> {
   }
   const text = cellText(value);
   if (isPlaceholder(text)) return { ok: 'empty' };
+  // Plain digits (the usual cell) need none of the rules below.
+  if (text.length <= 15 && isAsciiDigits(text)) return { ok: true, value: Number(text) };
   // '45 46' is two numbers, not 4546.
   if (/\d\s+\d/.test(text)) return { ok: false, reason: `not a whole number: "${text}"` };
   const core = stripSpaces(text).replace(INTEGER_UNITS, '');
