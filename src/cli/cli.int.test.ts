@@ -77,7 +77,7 @@ describe.each(storesUnderTest())('resident-hub CLI on $name', (store) => {
     const batches = JSON.parse(listed.stdout) as BatchSummary[];
     expect(batches).toHaveLength(SOURCES.length);
     expect(batches.reduce((n, b) => n + b.rowsAccepted, 0)).toBe(manifest.counts.totalRows);
-  });
+  }, 240_000);
 
   it('prints a human summary, and exits non-zero naming the file it cannot read', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rh-cli-'));
