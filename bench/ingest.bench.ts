@@ -111,7 +111,9 @@ async function main(): Promise<void> {
       process.stderr.write(child.stderr);
       throw new Error(`the ${format} run failed`);
     }
-    results.push(JSON.parse(line.slice('RESULT '.length)) as RunResult);
+    const result = JSON.parse(line.slice('RESULT '.length)) as RunResult;
+    process.stderr.write(`${format}: ${result.totalRows} rows in ${result.totalSeconds.toFixed(1)} s, peak RSS ${Math.round(result.peakRssMb)} MB\n`);
+    results.push(result);
   }
 
   const lines = [
