@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { sql } from 'kysely';
 import XLSX from 'xlsx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { testContext } from '../testing/context.js';
+import { storedState } from '../testing/stored-state.js';
 import { storesUnderTest } from '../testing/stores.js';
 import { importFiles } from './import-files.js';
 import { SHEET_XML_HEAD, SHEET_XML_TAIL, minimalXlsxParts, rowXml, writeZip } from './test-helpers.js';
@@ -48,12 +48,6 @@ afterAll(async () => {
   if (millionRowSheetFile) await fs.rm(path.dirname(await millionRowSheetFile), { recursive: true, force: true });
 });
 
-async function storedState(ctx: AppContext): Promise<string> {
-  const r = await sql<{ s: string }>`
-    select (select coalesce(string_agg(id || ':' || version || ':' || content_hash || ':' || present, ',' order by id), '') from source_record)
-      || '|' || (select count(*) from rejected_row) || '|' || (select count(*) from source_record_history) as s`.execute(ctx.db);
-  return r.rows[0]!.s;
-}
 
 /**
  * Every bad input of the import: a clear error that names the file, and nothing already

@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { storedState } from '../testing/stored-state.js';
 import { storesUnderTest } from '../testing/stores.js';
 import { testContext } from '../testing/context.js';
 import { importFiles } from './import-files.js';
@@ -14,14 +14,6 @@ const POLICE_HEADER = '户号,与户主关系,姓名,性别,民族,出生日期,
 
 function policeCsv(rows: string[]): Buffer {
   return iconv.encode(['某某派出所常住人口信息', POLICE_HEADER, ...rows, '合计：3人', ''].join('\r\n'), 'gb18030');
-}
-
-/** Everything stored about records, for "nothing changed" assertions. */
-async function storedState(ctx: AppContext): Promise<string> {
-  const records = await sql<{ s: string }>`select coalesce(string_agg(id || ':' || version || ':' || content_hash || ':' || present, ',' order by id), '') as s from source_record`.execute(ctx.db);
-  const rejects = await sql<{ n: string }>`select count(*) as n from rejected_row`.execute(ctx.db);
-  const history = await sql<{ n: string }>`select count(*) as n from source_record_history`.execute(ctx.db);
-  return `${records.rows[0]!.s}|${rejects.rows[0]!.n}|${history.rows[0]!.n}`;
 }
 
 describe.each(storesUnderTest())('import on $name', (store) => {
