@@ -9,7 +9,7 @@ import { importFiles, summarizeBatch, type ImportSummary } from '../ingest/impor
 import { importRepository } from '../ingest/import.repository.js';
 import { startImportWorker } from '../jobs/runner.js';
 import { csvLine } from './csv.js';
-import { formatBatch, formatImportSummary, table } from './format.js';
+import { formatImportSummary, table } from './format.js';
 import { progressPrinter } from './progress.js';
 
 const USAGE = `resident-hub — one golden resident record across the district's population registries
@@ -227,6 +227,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-// Re-exported for the summary helpers some tests use.
-export { formatBatch };

@@ -169,6 +169,12 @@ export async function runImport(
     rejectReasons: {}, flagCounts: {},
   };
   let bytesDone = 0;
+  // The batch-wide counts every progress report carries.
+  const report = (phase: ImportProgress['phase'], fileIndex: number, fileName: string, bytes: number) =>
+    onProgress({
+      batchId: batch.id, phase, fileIndex, fileCount: files.length, fileName, rowsDone: totals.read,
+      bytesDone: bytes, bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
+    });
   try {
     const finished = await store.transactionWithClient(async (trx, client) => {
       await repo.lockSource(trx, batch.source);
@@ -186,19 +192,12 @@ export async function runImport(
           continue;
         }
         const fileTotals = await importFile(writer, batch, file, adapter, today, totals, options.readerLimits, async (rowsInFile) => {
-          await onProgress({
-            batchId: batch.id, phase: 'reading', fileIndex: index, fileCount: files.length, fileName: file.file_name,
-            rowsDone: totals.read, bytesDone: bytesDone + Math.min(Number(file.size_bytes), estimateBytes(file, rowsInFile)),
-            bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
-          });
+          await report('reading', index, file.file_name, bytesDone + Math.min(Number(file.size_bytes), estimateBytes(file, rowsInFile)));
         });
         bytesDone += Number(file.size_bytes);
         await repo.updateFile(trx, file.id, { ...fileTotals, status: 'completed', finished_at: new Date() });
       }
-      await onProgress({
-        batchId: batch.id, phase: 'finishing', fileIndex: files.length, fileCount: files.length, fileName: '',
-        rowsDone: totals.read, bytesDone, bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
-      });
+      await report('finishing', files.length, '', bytesDone);
       const keptShas = files.filter((f) => f.status === 'skipped').map((f) => f.sha256);
       const missing = batch.partial ? 0 : await repo.markMissing(trx, batch.source, batch.id, keptShas);
       await repo.updateBatch(trx, batch.id, {
@@ -219,10 +218,7 @@ export async function runImport(
       });
       return repo.getBatch(trx, batch.id);
     });
-    await onProgress({
-      batchId: batch.id, phase: 'done', fileIndex: files.length, fileCount: files.length, fileName: '',
-      rowsDone: totals.read, bytesDone: bytesTotal, bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
-    });
+    await report('done', files.length, '', bytesTotal);
     return finished!;
   } catch (err) {
     const error = isAppError(err)
