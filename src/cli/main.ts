@@ -7,17 +7,27 @@ import { createContext, type AppContext } from '../context.js';
 import { AppError, ErrorCodes, isAppError } from '../errors.js';
 import { importFiles, summarizeBatch, type ImportSummary } from '../ingest/import-files.js';
 import { importRepository } from '../ingest/import.repository.js';
-import { startImportWorker } from '../jobs/runner.js';
+import { startImportWorker, startLinkWorker } from '../jobs/runner.js';
+import { statsRepository } from '../golden/stats.repository.js';
+import { evaluateStoredLinks } from '../linkage/evaluate-links.js';
+import { linkRepository } from '../linkage/link.repository.js';
+import { linkNow } from '../linkage/link-now.js';
+import type { LinkRunSummary } from '../linkage/link.service.js';
 import { csvLine } from './csv.js';
-import { formatImportSummary, table } from './format.js';
-import { progressPrinter } from './progress.js';
+import { formatEvaluation, formatImportSummary, formatLinkSummary, formatModel, formatStats, table } from './format.js';
+import { linkProgressPrinter, progressPrinter } from './progress.js';
 
 const USAGE = `resident-hub — one golden resident record across the district's population registries
 
 Usage:
   resident-hub demo [--people N] [--seed S]      generate the synthetic demo district and import it
-  resident-hub import --source SOURCE [--partial] [--json] FILE…
-                                                 import one department's export files
+  resident-hub import --source SOURCE [--partial] [--no-link] [--json] FILE…
+                                                 import one department's export files, then link them
+  resident-hub link [--full] [--json]            link what is not linked yet (--full: everything again)
+  resident-hub export links [--out FILE]         CSV: source,file,row,resident_id,match_probability,method
+  resident-hub evaluate --truth FILE [--json]    pairwise precision, recall and F1 against a ground truth
+  resident-hub stats [--json]                    residents, records per source, residents per combination of systems
+  resident-hub model [--json]                    the linkage model's parameters (m, u, weights, thresholds)
   resident-hub imports [--source SOURCE] [--json] list import batches
   resident-hub rejects BATCH --out FILE.csv      write a batch's rejected rows with their reasons
   resident-hub migrate                           bring the database schema up to date
@@ -56,6 +66,7 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(args, {
       source: { type: 'string', short: 's' },
       partial: { type: 'boolean', default: false },
+      'no-link': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     });
     const source = values.source;
@@ -70,8 +81,81 @@ const commands: Record<string, Command> = {
       } finally {
         progress.done();
       }
-      print(values.json ? JSON.stringify(summary, null, 2) : formatImportSummary(summary));
-      return summary.batch?.status === 'failed' ? 1 : 0;
+      const failed = summary.batch?.status === 'failed';
+      const link = failed || values['no-link'] ? null : await linkWithProgress(ctx, false);
+      print(values.json ? JSON.stringify({ ...summary, link }, null, 2) : [formatImportSummary(summary), link ? formatLinkSummary(link) : ''].filter(Boolean).join('\n'));
+      return failed ? 1 : 0;
+    });
+  },
+
+  async link(args) {
+    const { values } = parse(args, { full: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, false);
+    return withContext(async (ctx) => {
+      const summary = await linkWithProgress(ctx, values.full);
+      print(values.json ? JSON.stringify(summary, null, 2) : formatLinkSummary(summary));
+      return 0;
+    });
+  },
+
+  async export(args) {
+    const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' } });
+    if (positionals[0] !== 'links' || positionals.length > 1) throw new AppError(ErrorCodes.USAGE, 'usage: resident-hub export links [--out FILE]');
+    return withContext(async (ctx) => {
+      const out = values.out ? await fs.open(values.out, 'w') : null;
+      const write = async (text: string) => {
+        if (out) await out.write(text);
+        else if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+      };
+      let count = 0;
+      try {
+        await write(csvLine(['source', 'file', 'row', 'resident_id', 'match_probability', 'method']));
+        for await (const page of linkRepository.linksForExport(ctx.db)) {
+          let text = '';
+          for (const r of page) {
+            text += csvLine([r.source, r.file_name, r.row_number, r.resident_id ?? '', r.probability === null ? '' : Number(r.probability.toFixed(6)), r.method ?? '']);
+          }
+          count += page.length;
+          await write(text);
+        }
+      } finally {
+        await out?.close();
+      }
+      if (values.out) print(`${count.toLocaleString('en-US')} link(s) written to ${values.out}`);
+      return 0;
+    });
+  },
+
+  async evaluate(args) {
+    const { values } = parse(args, { truth: { type: 'string' }, json: { type: 'boolean', default: false } }, false);
+    if (!values.truth) throw new AppError(ErrorCodes.USAGE, 'usage: resident-hub evaluate --truth FILE (columns source,file,row,person_id)');
+    const truth = values.truth;
+    return withContext(async (ctx) => {
+      const evaluation = await evaluateStoredLinks(ctx.db, truth);
+      print(values.json ? JSON.stringify(evaluation, null, 2) : formatEvaluation(evaluation, truth));
+      return 0;
+    });
+  },
+
+  async stats(args) {
+    const { values } = parse(args, { json: { type: 'boolean', default: false } }, false);
+    return withContext(async (ctx) => {
+      const stats = await statsRepository.overlap(ctx.db);
+      print(values.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
+      return 0;
+    });
+  },
+
+  async model(args) {
+    const { values } = parse(args, { json: { type: 'boolean', default: false } }, false);
+    return withContext(async (ctx) => {
+      const model = await linkRepository.latestModel(ctx.db);
+      if (!model) throw new AppError(ErrorCodes.NOT_LINKED, 'no model yet: link the imported records first (npx resident-hub link)');
+      print(
+        values.json
+          ? JSON.stringify(model, null, 2)
+          : formatModel(model.params, { id: model.id, records: model.records, sources: model.sources, createdAt: model.createdAt }),
+      );
+      return 0;
     });
   },
 
@@ -158,17 +242,25 @@ const commands: Record<string, Command> = {
       stalledIntervalMs: Number(process.env.RH_JOB_STALLED_MS) || undefined,
       readerLimits: { maxRows: config.maxRowsPerFile },
     });
-    worker.on('active', (job) => print(`job ${job.id} started`));
-    worker.on('completed', (job) => print(`job ${job.id} completed`));
-    worker.on('failed', (job, err) => print(`job ${job?.id ?? '?'} failed: ${err.message}`));
-    await worker.waitUntilReady();
+    const linker = startLinkWorker(ctx.store, {
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      lockDurationMs: Number(process.env.RH_JOB_LOCK_MS) || undefined,
+      stalledIntervalMs: Number(process.env.RH_JOB_STALLED_MS) || undefined,
+    });
+    for (const w of [worker, linker] as const) {
+      w.on('active', (job) => print(`job ${job.id} started`));
+      w.on('completed', (job) => print(`job ${job.id} completed`));
+      w.on('failed', (job, err) => print(`job ${job?.id ?? '?'} failed: ${err.message}`));
+    }
+    await Promise.all([worker.waitUntilReady(), linker.waitUntilReady()]);
     print(`worker ready (queue prefix ${config.queuePrefix})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    await worker.close();
+    await Promise.all([worker.close(), linker.close()]);
     await ctx.close();
     return 0;
   },
@@ -186,6 +278,7 @@ const commands: Record<string, Command> = {
     return withContext(async (ctx) => {
       let failed = false;
       for (const source of SOURCE_NAMES) {
+        // Linked once at the end: the four sources first, as a district's first load would be.
         const files = manifest.files.filter((f) => f.source === source).map((f) => path.join(outDir, f.file));
         if (!files.length) continue;
         const progress = progressPrinter();
@@ -199,11 +292,29 @@ const commands: Record<string, Command> = {
           throw err;
         }
       }
-      print(`\nThe demo district is imported. Its files and ground truth are in ${outDir}; list batches with: npx resident-hub imports`);
-      return failed ? 1 : 0;
+      if (failed) return 1;
+      print('');
+      print(formatLinkSummary(await linkWithProgress(ctx, false)));
+      print('');
+      print(formatStats(await statsRepository.overlap(ctx.db)));
+      print('');
+      const truth = path.join(outDir, 'truth.csv');
+      print(formatEvaluation(await evaluateStoredLinks(ctx.db, truth), truth));
+      print(`\nThe demo district is imported and linked. Its files and ground truth are in ${outDir}.`);
+      print('Next: npx resident-hub stats | npx resident-hub export links --out links.csv | npx resident-hub model');
+      return 0;
     });
   },
 };
+
+async function linkWithProgress(ctx: AppContext, full: boolean): Promise<LinkRunSummary> {
+  const progress = linkProgressPrinter();
+  try {
+    return await linkNow(ctx, { full }, (p) => progress.update(p));
+  } finally {
+    progress.done();
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;

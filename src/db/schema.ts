@@ -113,7 +113,111 @@ export interface RejectedRowTable {
   reasons: Json<{ field: string; code: string; message: string }[]>;
 }
 
+export interface LinkModelTable {
+  id: GeneratedBigId;
+  params: Json<unknown>;
+  records: number;
+  sources: Json<string[]>;
+  created_at: Generated<Date>;
+}
+
+export interface LinkRunTable {
+  id: GeneratedBigId;
+  job_id: string;
+  mode: string;
+  reason: string;
+  status: string;
+  model_id: BigId | null;
+  records_pending: Generated<number>;
+  records_compared: Generated<number>;
+  stats: Json<unknown> | null;
+  error: Json<{ code: string; message: string }> | null;
+  started_at: Generated<Date>;
+  finished_at: Timestamp | null;
+}
+
+export interface ResidentTable {
+  id: GeneratedBigId;
+  merged_into: BigId | null;
+  version: Generated<number>;
+  golden: Json<unknown> | null;
+  golden_hash: string | null;
+  name: string | null;
+  id_number: string | null;
+  birth_date: ColumnType<string | null, string | null | undefined, string | null>;
+  sources: string | null;
+  created_run_id: BigId | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ResidentVersionTable {
+  resident_id: BigId;
+  version: number;
+  golden: Json<unknown>;
+  changes: Json<unknown>;
+  members: Json<string[]>;
+  run_id: BigId | null;
+  created_at: Generated<Date>;
+}
+
+export interface ResidentLinkTable {
+  source_record_id: BigId;
+  resident_id: BigId;
+  record_version: number;
+  record_present: boolean;
+  probability: number;
+  method: string;
+  partner_record_id: BigId | null;
+  weight: number | null;
+  field_weights: Json<Record<string, number>> | null;
+  run_id: BigId;
+  linked_at: Generated<Date>;
+}
+
+export interface LinkKeyTable {
+  key: BigId;
+  source_record_id: BigId;
+}
+
+export interface ReviewItemTable {
+  id: GeneratedBigId;
+  record_a: BigId;
+  record_b: BigId;
+  weight: number;
+  probability: number;
+  field_weights: Json<Record<string, number>>;
+  levels: Json<Record<string, string>>;
+  reason: string;
+  status: string;
+  run_id: BigId;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ResidentIssueTable {
+  id: GeneratedBigId;
+  resident_id: BigId;
+  category: string;
+  kind: string;
+  severity: string;
+  fingerprint: string;
+  details: Json<unknown>;
+  status: string;
+  run_id: BigId | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
+  link_model: LinkModelTable;
+  link_run: LinkRunTable;
+  resident: ResidentTable;
+  resident_version: ResidentVersionTable;
+  resident_link: ResidentLinkTable;
+  link_key: LinkKeyTable;
+  review_item: ReviewItemTable;
+  resident_issue: ResidentIssueTable;
   import_batch: ImportBatchTable;
   import_file: ImportFileTable;
   source_record: SourceRecordTable;
@@ -127,3 +231,5 @@ export type ImportBatchUpdate = Updateable<ImportBatchTable>;
 export type ImportFile = Selectable<ImportFileTable>;
 export type SourceRecordRow = Selectable<SourceRecordTable>;
 export type RejectedRow = Selectable<RejectedRowTable>;
+export type LinkRun = Selectable<LinkRunTable>;
+export type Resident = Selectable<ResidentTable>;

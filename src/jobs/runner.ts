@@ -6,7 +6,9 @@ import type { Database, ImportBatch } from '../db/schema.js';
 import { AppError, ErrorCodes, isAppError, reviveError } from '../errors.js';
 import type { ImportProgress } from '../ingest/import.service.js';
 import type { ReaderLimits } from '../ingest/types.js';
+import type { LinkProgress, LinkRunSummary } from '../linkage/link.service.js';
 import { IMPORT_QUEUE, processImportJob, type ImportJobData } from './import.job.js';
+import { LINK_QUEUE, processLinkJob, type LinkJobData } from './link.job.js';
 
 /**
  * Runs jobs: on BullMQ when Redis is configured (any `resident-hub worker` picks them up),
@@ -16,6 +18,8 @@ export interface JobRunner {
   readonly kind: 'bullmq' | 'in-process';
   /** Starts (or joins) the import job with this deterministic id and waits for it to finish. */
   runImport(jobId: string, data: ImportJobData, onProgress?: (progress: ImportProgress) => void): Promise<ImportBatch>;
+  /** Starts (or joins) the link job with this deterministic id and waits for its summary. */
+  runLink(jobId: string, data: LinkJobData, onProgress?: (progress: LinkProgress) => void): Promise<LinkRunSummary>;
   /** Whether the queue's store answers (always true in process). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -23,8 +27,8 @@ export interface JobRunner {
 
 export class InProcessRunner implements JobRunner {
   readonly kind = 'in-process' as const;
-  private readonly running = new Map<string, Promise<ImportBatch>>();
-  private readonly listeners = new Map<string, Set<(p: ImportProgress) => void>>();
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Map<string, Set<(p: unknown) => void>>();
 
   constructor(
     private readonly store: DatabaseHandle,
@@ -32,13 +36,21 @@ export class InProcessRunner implements JobRunner {
   ) {}
 
   runImport(jobId: string, data: ImportJobData, onProgress?: (progress: ImportProgress) => void): Promise<ImportBatch> {
-    const listeners = this.listeners.get(jobId) ?? new Set();
-    this.listeners.set(jobId, listeners);
+    return this.run(jobId, onProgress, (report) => processImportJob(this.store, data, report, this.readerLimits));
+  }
+
+  runLink(jobId: string, data: LinkJobData, onProgress?: (progress: LinkProgress) => void): Promise<LinkRunSummary> {
+    return this.run(jobId, onProgress, (report) => processLinkJob(this.store, jobId, data, report));
+  }
+
+  /** One run per job id at a time, as BullMQ would guarantee; a second caller joins the first. */
+  private run<T, P>(jobId: string, onProgress: ((progress: P) => void) | undefined, body: (report: (progress: P) => void) => Promise<T>): Promise<T> {
+    const listeners = (this.listeners.get(jobId) ?? new Set()) as Set<(p: P) => void>;
+    this.listeners.set(jobId, listeners as Set<(p: unknown) => void>);
     if (onProgress) listeners.add(onProgress);
-    let job = this.running.get(jobId);
+    let job = this.running.get(jobId) as Promise<T> | undefined;
     if (!job) {
-      // One run per job id at a time, as BullMQ would guarantee.
-      job = processImportJob(this.store, data, (p) => listeners.forEach((l) => l(p)), this.readerLimits).finally(() => {
+      job = body((p) => listeners.forEach((l) => l(p))).finally(() => {
         this.running.delete(jobId);
         this.listeners.delete(jobId);
       });
@@ -70,7 +82,8 @@ export class BullMqRunner implements JobRunner {
   readonly kind = 'bullmq' as const;
   private readonly connection: Redis;
   private readonly queue: Queue;
-  private events?: QueueEvents;
+  private readonly linkQueue: Queue;
+  private readonly events = new Map<string, QueueEvents>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -78,28 +91,44 @@ export class BullMqRunner implements JobRunner {
   ) {
     this.connection = redisConnection(options.redisUrl);
     this.queue = new Queue(IMPORT_QUEUE, { connection: this.connection, prefix: options.prefix });
+    this.linkQueue = new Queue(LINK_QUEUE, { connection: this.connection, prefix: options.prefix });
   }
 
-  private async queueEvents(): Promise<QueueEvents> {
-    if (!this.events) {
-      this.events = new QueueEvents(IMPORT_QUEUE, { connection: redisConnection(this.options.redisUrl), prefix: this.options.prefix });
-      await this.events.waitUntilReady();
+  private async queueEvents(name: string): Promise<QueueEvents> {
+    let events = this.events.get(name);
+    if (!events) {
+      events = new QueueEvents(name, { connection: redisConnection(this.options.redisUrl), prefix: this.options.prefix });
+      this.events.set(name, events);
+      await events.waitUntilReady();
     }
-    return this.events;
+    return events;
   }
 
   async runImport(jobId: string, data: ImportJobData, onProgress?: (progress: ImportProgress) => void): Promise<ImportBatch> {
-    const events = await this.queueEvents();
+    await this.run(this.queue, 'import', jobId, data, onProgress);
+    const { importRepository } = await import('../ingest/import.repository.js');
+    const batch = await importRepository.getBatch(this.db, data.batchId);
+    if (!batch) throw new AppError(ErrorCodes.BATCH_NOT_FOUND, `import batch ${data.batchId} not found`);
+    return batch;
+  }
+
+  async runLink(jobId: string, data: LinkJobData, onProgress?: (progress: LinkProgress) => void): Promise<LinkRunSummary> {
+    return (await this.run(this.linkQueue, 'link', jobId, data, onProgress)) as LinkRunSummary;
+  }
+
+  /** Adds (or joins) the job and waits for it; resolves with its return value. */
+  private async run<P>(queue: Queue, name: string, jobId: string, data: object, onProgress?: (progress: P) => void): Promise<unknown> {
+    const events = await this.queueEvents(queue.name);
     const progressListener = ({ jobId: id, data: progress }: { jobId: string; data: unknown }) => {
-      if (id === jobId && onProgress && progress && typeof progress === 'object') onProgress(progress as ImportProgress);
+      if (id === jobId && onProgress && progress && typeof progress === 'object') onProgress(progress as P);
     };
     events.on('progress', progressListener);
     try {
-      let job = await Job.fromId<ImportJobData>(this.queue, jobId);
+      let job = await Job.fromId(queue, jobId);
       if (job) {
         const state = await job.getState();
-        // A failed job retried (e.g. after a transient fault); a completed job whose batch was
-        // reset to queued (staged again after a failure) runs again under the same id.
+        // A failed job retried (e.g. after a transient fault); a completed job whose work was
+        // reset (an import staged again after a failure) runs again under the same id.
         if (state === 'failed') await job.retry('failed');
         else if (state === 'completed') {
           await job.remove();
@@ -107,7 +136,7 @@ export class BullMqRunner implements JobRunner {
         }
       }
       if (!job) {
-        job = await this.queue.add('import', data, {
+        job = await queue.add(name, data, {
           jobId,
           attempts: 3,
           backoff: { type: 'exponential', delay: 2000 },
@@ -116,14 +145,10 @@ export class BullMqRunner implements JobRunner {
         });
       }
       try {
-        await job.waitUntilFinished(events);
+        return await job.waitUntilFinished(events);
       } catch (err) {
-        throw reviveJobError(err);
+        throw reviveJobError(err, name);
       }
-      const { importRepository } = await import('../ingest/import.repository.js');
-      const batch = await importRepository.getBatch(this.db, data.batchId);
-      if (!batch) throw new AppError(ErrorCodes.BATCH_NOT_FOUND, `import batch ${data.batchId} not found`);
-      return batch;
     } finally {
       events.off('progress', progressListener);
     }
@@ -138,18 +163,19 @@ export class BullMqRunner implements JobRunner {
   }
 
   async close(): Promise<void> {
-    await this.events?.close();
+    for (const events of this.events.values()) await events.close();
     await this.queue.close();
+    await this.linkQueue.close();
     this.connection.disconnect();
   }
 }
 
 /** Failure reasons come back from Redis as text: `RH_ERR_…: message` keeps the code. */
-function reviveJobError(err: unknown): Error {
+function reviveJobError(err: unknown, name: string): Error {
   const message = err instanceof Error ? err.message : String(err);
   const match = /^(RH_ERR_[A-Z_]+): ([\s\S]*)$/.exec(message);
   if (match?.[1] && match[2] !== undefined) return reviveError({ code: match[1], message: match[2] });
-  return new AppError(ErrorCodes.JOB_FAILED, `import job failed: ${message}`);
+  return new AppError(ErrorCodes.JOB_FAILED, `${name} job failed: ${message}`);
 }
 
 export interface WorkerOptions extends BullOptions {
@@ -184,4 +210,28 @@ export function startImportWorker(store: DatabaseHandle, options: WorkerOptions)
     },
   );
   return worker;
+}
+
+/** A BullMQ worker processing link jobs (one at a time: the linker holds one lock anyway). */
+export function startLinkWorker(store: DatabaseHandle, options: WorkerOptions): Worker<LinkJobData> {
+  return new Worker<LinkJobData>(
+    LINK_QUEUE,
+    async (job) => {
+      try {
+        return await processLinkJob(store, job.id ?? `link-${Date.now()}`, job.data, (progress) => job.updateProgress(progress as unknown as object));
+      } catch (err) {
+        if (isAppError(err)) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        throw err;
+      }
+    },
+    {
+      connection: redisConnection(options.redisUrl),
+      prefix: options.prefix,
+      concurrency: 1,
+      // A full link of a large district holds the job for minutes: renew the lock in time.
+      lockDuration: Math.max(options.lockDurationMs ?? 30_000, 120_000),
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 3,
+    },
+  );
 }

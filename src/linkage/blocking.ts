@@ -423,3 +423,16 @@ export function candidatePairs(records: readonly ComparableRecord[], options: Bl
   }
   return { count, a, b, firstKey, keys: keys.map((k) => k.name), perKey };
 }
+
+/**
+ * The record's blocking-key values as 53-bit hashes of key name and value: what the database
+ * stores per linked record, so that a new batch finds the records it shares a block with
+ * without reading the whole population. Every value, whatever the key's `needs` says: the
+ * other record of a pair may be the one that needs it. Sorted, each once.
+ */
+export function blockingKeyHashes(record: ComparableRecord, keys: readonly BlockingKey[] = DEFAULT_BLOCKING_KEYS): number[] {
+  const view = recordView(record);
+  const out = new Set<number>();
+  for (const key of keys) for (const value of key.values(view)) out.add(hash53(`${key.name}\u0001${value}`));
+  return [...out].sort((a, b) => a - b);
+}

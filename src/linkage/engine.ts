@@ -60,6 +60,8 @@ export interface LinkOptions {
   constraints?: Partial<ConstraintOptions>;
   /** At most this many review items, the strongest first (default 100,000). */
   maxReview?: number;
+  /** Keep each link's per-field weights (the explanation an auditor reads). */
+  explain?: boolean;
 }
 
 export type LinkMethod = 'exact_id' | 'model' | 'single';
@@ -71,6 +73,11 @@ export interface RecordLink {
   /** Probability of the strongest link that holds the record in its cluster (1 for a single record). */
   probability: number;
   method: LinkMethod;
+  /** Input index of the record on the other side of that strongest link (none for 'single'). */
+  partner?: number;
+  /** With options.explain: that link's total weight and per-field weights. */
+  weight?: number;
+  fieldWeights?: Record<ComparisonField, number>;
 }
 
 export interface ReviewItem {
@@ -156,8 +163,43 @@ export function linkRecords(input: readonly LinkInput[], options: LinkOptions = 
     const r = input[i] as LinkInput;
     return prepareRecord(r.source, r.data, r.householdKey, cache);
   });
-  const n = records.length;
   lap('comparable');
+  return linkOrdered(order, records, options, timings);
+}
+
+/** A record already in the linker's view, with its unique stable key. */
+export interface PreparedInput {
+  key: string;
+  record: ComparableRecord;
+}
+
+/**
+ * linkRecords for records already prepared (prepareRecord): what the database-backed linker
+ * uses, so that it need not keep every record's data in memory. Keys must be unique.
+ */
+export function linkPrepared(input: readonly PreparedInput[], options: LinkOptions = {}): LinkResult {
+  const order = input.map((_, i) => i).sort((x, y) => {
+    const a = (input[x] as PreparedInput).key;
+    const b = (input[y] as PreparedInput).key;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  return linkOrdered(
+    order,
+    order.map((i) => (input[i] as PreparedInput).record),
+    options,
+    {},
+  );
+}
+
+/** The engine proper: `records` in canonical order, `order[s]` the input index of records[s]. */
+function linkOrdered(order: readonly number[], records: readonly ComparableRecord[], options: LinkOptions, timings: Record<string, number>): LinkResult {
+  let t = performance.now();
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - t) / 1000;
+    t = now;
+  };
+  const n = records.length;
 
   const cand = candidatePairs(records, options.blocking);
   lap('blocking');
@@ -271,7 +313,14 @@ export function linkRecords(input: readonly LinkInput[], options: LinkOptions = 
       links[i] = { record: i, cluster: c, probability: 1, method: 'single' };
     } else {
       const exact = levelOf(codes[best] as number, ID_F) === ID_EXACT;
-      links[i] = { record: i, cluster: c, probability: probabilityOf(weight[best] as number), method: exact ? 'exact_id' : 'model' };
+      const other = (cand.a[best] as number) === s ? (cand.b[best] as number) : (cand.a[best] as number);
+      const link: RecordLink = { record: i, cluster: c, probability: probabilityOf(weight[best] as number), method: exact ? 'exact_id' : 'model', partner: order[other] as number };
+      if (options.explain) {
+        const score = scorePair(records[s] as ComparableRecord, records[other] as ComparableRecord, params, freq, tables);
+        link.weight = score.weight;
+        link.fieldWeights = score.fieldWeights;
+      }
+      links[i] = link;
     }
   }
 

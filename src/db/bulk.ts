@@ -1,0 +1,60 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Database } from './schema.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Where bulk rows go: through COPY when a raw PostgreSQL client is at hand, else through unnest() (PGlite). */
+export interface BulkWriter {
+  db: Executor;
+  copyClient?: pg.PoolClient;
+}
+
+export type BulkValue = string | number | boolean | null;
+
+export interface BulkColumn {
+  name: string;
+  /** SQL type of the column, for unnest's arrays (e.g. 'bigint', 'text', 'json'). */
+  type: string;
+}
+
+const CHUNK = 5_000;
+
+function copyText(value: BulkValue): string {
+  if (value === null) return '\\N';
+  const text = typeof value === 'boolean' ? (value ? 't' : 'f') : String(value);
+  return /[\\\n\r\t]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : text;
+}
+
+/** Inserts rows (one value per column, in column order) into `table`. */
+export async function bulkInsert(writer: BulkWriter, table: string, columns: readonly BulkColumn[], rows: readonly (readonly BulkValue[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  const names = columns.map((c) => c.name).join(', ');
+  if (writer.copyClient) {
+    const client = writer.copyClient;
+    for (let start = 0; start < rows.length; start += 50_000) {
+      const lines: string[] = [];
+      for (const row of rows.slice(start, start + 50_000)) lines.push(row.map(copyText).join('\t'));
+      const stream = client.query(copyFrom(`copy ${table} (${names}) from stdin`));
+      await pipeline(Readable.from([lines.join('\n') + '\n']), stream);
+    }
+    return;
+  }
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const chunk = rows.slice(start, start + CHUNK);
+    const arrays = columns.map((column, c) => {
+      const values = chunk.map((row) => row[c] ?? null);
+      // json travels as text: an array of json parameters is not something pg can serialise.
+      const type = column.type === 'json' ? 'text' : column.type;
+      const cast = column.type === 'json' ? sql.raw('::json') : sql.raw('');
+      return { list: sql`${values}::${sql.raw(type)}[]`, cast };
+    });
+    const selects = columns.map((column, c) => sql`${sql.ref(`x.c${c}`)}${arrays[c]!.cast}`);
+    const aliases = sql.raw(columns.map((_, c) => `c${c}`).join(', '));
+    await sql`insert into ${sql.table(table)} (${sql.raw(names)})
+      select ${sql.join(selects)} from unnest(${sql.join(arrays.map((a) => a.list))}) as x(${aliases})`.execute(writer.db);
+  }
+}

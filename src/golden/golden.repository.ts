@@ -1,0 +1,189 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { SourceName } from '../../adapters/types.js';
+import { bulkInsert, type BulkWriter } from '../db/bulk.js';
+import type { Database } from '../db/schema.js';
+import type { GoldenInput, GoldenRecord } from './types.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+export interface ResidentState {
+  id: string;
+  version: number;
+  golden: GoldenRecord | null;
+  goldenHash: string | null;
+}
+
+export interface GoldenWrite {
+  id: string;
+  version: number;
+  golden: GoldenRecord;
+  goldenHash: string;
+  changes: unknown;
+  members: string[];
+}
+
+export interface IssueWrite {
+  residentId: string;
+  category: 'conflict' | 'alert';
+  kind: string;
+  severity: string;
+  fingerprint: string;
+  details: unknown;
+  status: 'open' | 'resolved';
+}
+
+export const goldenRepository = {
+  /** The source records of each resident, as survivorship reads them. */
+  async members(db: Executor, residentIds: readonly string[]): Promise<Map<string, GoldenInput[]>> {
+    const out = new Map<string, GoldenInput[]>();
+    if (!residentIds.length) return out;
+    const rows = await sql<{ id: string; resident_id: string; source: string; present: boolean; data: unknown; batch_date: string }>`
+      select s.id, l.resident_id, s.source, s.present, s.data, to_char(b.created_at at time zone 'UTC', 'YYYY-MM-DD') as batch_date
+      from resident_link l join source_record s on s.id = l.source_record_id join import_batch b on b.id = s.batch_id
+      where l.resident_id = any(${residentIds}::bigint[])`.execute(db);
+    for (const r of rows.rows) {
+      const data = json<Record<string, unknown>>(r.data);
+      const exportDate = typeof data.exportDate === 'string' && data.exportDate ? data.exportDate : r.batch_date;
+      const member: GoldenInput = { recordId: r.id, source: r.source as SourceName, present: r.present, data, observedAt: exportDate };
+      const list = out.get(r.resident_id);
+      if (list) list.push(member);
+      else out.set(r.resident_id, [member]);
+    }
+    return out;
+  },
+
+  async states(db: Executor, residentIds: readonly string[]): Promise<Map<string, ResidentState>> {
+    const out = new Map<string, ResidentState>();
+    if (!residentIds.length) return out;
+    const rows = await sql<{ id: string; version: number; golden: unknown; golden_hash: string | null }>`
+      select id, version, golden, golden_hash from resident where id = any(${residentIds}::bigint[])`.execute(db);
+    for (const r of rows.rows) {
+      out.set(r.id, { id: r.id, version: r.version, golden: r.golden === null ? null : json<GoldenRecord>(r.golden), goldenHash: r.golden_hash });
+    }
+    return out;
+  },
+
+  /** The new version of each resident: the current golden record, and its version kept. */
+  async writeGolden(writer: BulkWriter, runId: string, writes: readonly GoldenWrite[]): Promise<void> {
+    if (!writes.length) return;
+    const rows = writes.map((w) => ({
+      id: w.id,
+      version: w.version,
+      golden: JSON.stringify(w.golden),
+      hash: w.goldenHash,
+      name: w.golden.name?.value ?? null,
+      id_number: w.golden.idNumber?.value ?? null,
+      birth_date: w.golden.birthDate?.value ?? null,
+      sources: w.golden.sources.join(','),
+    }));
+    for (let start = 0; start < rows.length; start += 2_000) {
+      const chunk = rows.slice(start, start + 2_000);
+      await sql`
+        update resident r set version = x.version, golden = x.golden::json, golden_hash = x.hash, name = x.name,
+          id_number = x.id_number, birth_date = x.birth_date::date, sources = x.sources, updated_at = now()
+        from unnest(${chunk.map((c) => c.id)}::bigint[], ${chunk.map((c) => c.version)}::int[], ${chunk.map((c) => c.golden)}::text[],
+          ${chunk.map((c) => c.hash)}::text[], ${chunk.map((c) => c.name)}::text[], ${chunk.map((c) => c.id_number)}::text[],
+          ${chunk.map((c) => c.birth_date)}::text[], ${chunk.map((c) => c.sources)}::text[])
+          as x(id, version, golden, hash, name, id_number, birth_date, sources)
+        where r.id = x.id`.execute(writer.db);
+    }
+    await bulkInsert(
+      writer,
+      'resident_version',
+      [
+        { name: 'resident_id', type: 'bigint' },
+        { name: 'version', type: 'integer' },
+        { name: 'golden', type: 'json' },
+        { name: 'changes', type: 'json' },
+        { name: 'members', type: 'json' },
+        { name: 'run_id', type: 'bigint' },
+      ],
+      writes.map((w, i) => [w.id, w.version, rows[i]!.golden, JSON.stringify(w.changes), JSON.stringify(w.members), runId]),
+    );
+  },
+
+  /**
+   * The findings of these residents now: new ones open, known ones refreshed (an auditor's
+   * resolution stands), and open ones no longer found obsolete. `kinds` limits which of the
+   * residents' open findings this call speaks for.
+   */
+  async writeIssues(db: Executor, runId: string, residentIds: readonly string[], issues: readonly IssueWrite[], kinds: 'all' | readonly string[]): Promise<{ conflictsOpened: number; alertsOpened: number; obsoleted: number }> {
+    let conflictsOpened = 0;
+    let alertsOpened = 0;
+    for (let start = 0; start < issues.length; start += 2_000) {
+      const chunk = issues.slice(start, start + 2_000);
+      const rows = await sql<{ inserted: boolean; category: string }>`
+        insert into resident_issue (resident_id, category, kind, severity, fingerprint, details, status, run_id)
+        select x.resident_id, x.category, x.kind, x.severity, x.fingerprint, x.details, x.status, ${runId}::bigint
+        from jsonb_to_recordset(${JSON.stringify(
+          chunk.map((i) => ({ resident_id: i.residentId, category: i.category, kind: i.kind, severity: i.severity, fingerprint: i.fingerprint, details: i.details, status: i.status })),
+        )}::jsonb) as x(resident_id bigint, category text, kind text, severity text, fingerprint text, details json, status text)
+        on conflict (resident_id, fingerprint) do update set details = excluded.details, severity = excluded.severity, run_id = excluded.run_id,
+          status = case when resident_issue.status = 'obsolete' then excluded.status else resident_issue.status end, updated_at = now()
+        returning (xmax = 0) as inserted, category`.execute(db);
+      for (const r of rows.rows) {
+        if (!r.inserted) continue;
+        if (r.category === 'conflict') conflictsOpened++;
+        else alertsOpened++;
+      }
+    }
+    let obsoleted = 0;
+    for (let start = 0; start < residentIds.length; start += 20_000) {
+      const ids = residentIds.slice(start, start + 20_000);
+      const result =
+        kinds === 'all'
+          ? await sql`update resident_issue set status = 'obsolete', updated_at = now()
+              where resident_id = any(${ids}::bigint[]) and status = 'open' and run_id is distinct from ${runId}::bigint
+                and kind <> 'shared_id_number'`.execute(db)
+          : await sql`update resident_issue set status = 'obsolete', updated_at = now()
+              where resident_id = any(${ids}::bigint[]) and status = 'open' and run_id is distinct from ${runId}::bigint
+                and kind = any(${kinds}::text[])`.execute(db);
+      obsoleted += Number(result.numAffectedRows ?? 0);
+    }
+    return { conflictsOpened, alertsOpened, obsoleted };
+  },
+
+  /** Valid ID numbers held by records of more than one resident, among `idNumbers` (or all). */
+  async sharedIdNumbers(db: Executor, idNumbers: readonly string[] | 'all'): Promise<Map<string, string[]>> {
+    const rows =
+      idNumbers === 'all'
+        ? await sql<{ id_number: string; residents: string[] }>`
+            select s.id_number, array_agg(distinct l.resident_id::text) as residents
+            from source_record s join resident_link l on l.source_record_id = s.id
+            where s.id_number is not null and s.id_status in ('valid', 'upgraded')
+            group by s.id_number having count(distinct l.resident_id) > 1`.execute(db)
+        : await sql<{ id_number: string; residents: string[] }>`
+            select s.id_number, array_agg(distinct l.resident_id::text) as residents
+            from source_record s join resident_link l on l.source_record_id = s.id
+            where s.id_number = any(${idNumbers}::text[]) and s.id_status in ('valid', 'upgraded')
+            group by s.id_number having count(distinct l.resident_id) > 1`.execute(db);
+    return new Map(rows.rows.map((r) => [r.id_number, r.residents]));
+  },
+
+  /** Open shared-ID alerts on these numbers whose resident no longer shares it: obsolete. */
+  async settleSharedIdAlerts(db: Executor, idNumbers: readonly string[] | 'all', holders: Map<string, string[]>, runId: string): Promise<number> {
+    const open = await sql<{ id: string; resident_id: string; fingerprint: string }>`
+      select id, resident_id, fingerprint from resident_issue where kind = 'shared_id_number' and status = 'open'`.execute(db);
+    const wanted = idNumbers === 'all' ? null : new Set(idNumbers);
+    const stale: string[] = [];
+    for (const issue of open.rows) {
+      const idNumber = issue.fingerprint.slice('shared_id_number|'.length);
+      if (wanted !== null && !wanted.has(idNumber)) continue;
+      if (!(holders.get(idNumber) ?? []).includes(issue.resident_id)) stale.push(issue.id);
+    }
+    if (stale.length) {
+      await sql`update resident_issue set status = 'obsolete', run_id = ${runId}::bigint, updated_at = now() where id = any(${stale}::bigint[])`.execute(db);
+    }
+    return stale.length;
+  },
+
+  /** Usable ID numbers of the open shared-ID alerts of these residents (numbers they may have held). */
+  async sharedIdNumbersAlerted(db: Executor, residentIds: readonly string[]): Promise<string[]> {
+    if (!residentIds.length) return [];
+    const rows = await sql<{ fingerprint: string }>`
+      select fingerprint from resident_issue where kind = 'shared_id_number' and status = 'open' and resident_id = any(${residentIds}::bigint[])`.execute(db);
+    return rows.rows.map((r) => r.fingerprint.slice('shared_id_number|'.length));
+  },
+};

@@ -1,0 +1,368 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { bulkInsert, type BulkWriter } from '../db/bulk.js';
+import type { Database, LinkRun } from '../db/schema.js';
+import type { ModelParameters } from './model.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A source record as the linker reads it. */
+export interface LinkableRecord {
+  id: string;
+  source: string;
+  naturalKey: string;
+  version: number;
+  present: boolean;
+  data: Record<string, unknown>;
+  /** The resident it is linked to now, if any. */
+  residentId: string | null;
+}
+
+export interface LinkWrite {
+  recordId: string;
+  residentId: string;
+  recordVersion: number;
+  recordPresent: boolean;
+  probability: number;
+  method: string;
+  partnerRecordId: string | null;
+  weight: number | null;
+  fieldWeights: Record<string, number> | null;
+}
+
+export interface ReviewWrite {
+  recordA: string;
+  recordB: string;
+  weight: number;
+  probability: number;
+  fieldWeights: Record<string, number>;
+  levels: Record<string, string>;
+  reason: string;
+}
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+/** One key per lock: a single linker at a time across every process and machine. */
+const LINK_LOCK = 0x52480001;
+/** A block shared by more records than this says nothing about who a person is (a dormitory's phone). */
+const MAX_BLOCK_FETCH = 1_000;
+
+export const linkRepository = {
+  async lock(db: Executor): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${LINK_LOCK})`.execute(db);
+  },
+
+  async latestModel(db: Executor): Promise<{ id: string; params: ModelParameters; records: number; sources: string[]; createdAt: string } | undefined> {
+    const row = await db.selectFrom('link_model').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      params: json<ModelParameters>(row.params),
+      records: row.records,
+      sources: json<string[]>(row.sources),
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  },
+
+  async insertModel(db: Executor, params: ModelParameters, records: number, sources: string[]): Promise<string> {
+    const row = await db
+      .insertInto('link_model')
+      .values({ params: JSON.stringify(params), records, sources: JSON.stringify(sources) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  },
+
+  async insertRun(db: Executor, run: { jobId: string; mode: string; reason: string }): Promise<string> {
+    const row = await db
+      .insertInto('link_run')
+      .values({ job_id: run.jobId, mode: run.mode, reason: run.reason, status: 'running' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  },
+
+  async finishRun(db: Executor, id: string, values: { modelId: string | null; pending: number; compared: number; stats: unknown }): Promise<void> {
+    await db
+      .updateTable('link_run')
+      .set({
+        status: 'done',
+        model_id: values.modelId,
+        records_pending: values.pending,
+        records_compared: values.compared,
+        stats: JSON.stringify(values.stats),
+        finished_at: new Date(),
+      })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  async getRun(db: Executor, id: string): Promise<LinkRun | undefined> {
+    return db.selectFrom('link_run').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  async latestRun(db: Executor): Promise<LinkRun | undefined> {
+    return db.selectFrom('link_run').selectAll().where('status', '=', 'done').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  },
+
+  /** Records per source, and how many are not linked as they are now. */
+  async counts(db: Executor): Promise<{ total: number; pending: number; bySource: Record<string, number> }> {
+    const rows = await sql<{ source: string; total: string; pending: string }>`
+      select s.source, count(*) as total,
+        count(*) filter (where l.source_record_id is null or l.record_version <> s.version or l.record_present <> s.present) as pending
+      from source_record s left join resident_link l on l.source_record_id = s.id
+      group by s.source order by s.source`.execute(db);
+    const bySource: Record<string, number> = {};
+    let total = 0;
+    let pending = 0;
+    for (const r of rows.rows) {
+      bySource[r.source] = Number(r.total);
+      total += Number(r.total);
+      pending += Number(r.pending);
+    }
+    return { total, pending, bySource };
+  },
+
+  /** What the next link run would see: changes whenever a record is added, changed or linked. */
+  async stateFingerprint(db: Executor): Promise<string> {
+    const row = await sql<{ f: string }>`
+      select concat_ws('-', (select count(*) from source_record), (select coalesce(max(id), 0) from source_record),
+        (select coalesce(sum(version), 0) from source_record), (select count(*) from resident_link),
+        (select coalesce(max(id), 0) from link_run)) as f`.execute(db);
+    return row.rows[0]?.f ?? '0';
+  },
+
+  /**
+   * Records in pages of `pageSize`, by id: every record (`which: 'all'`), the records not
+   * linked as they are now ('pending'), or the given ids.
+   */
+  async *records(db: Executor, which: 'all' | 'pending' | { ids: readonly string[] }, pageSize = 10_000): AsyncGenerator<LinkableRecord[]> {
+    if (typeof which === 'object') {
+      for (let start = 0; start < which.ids.length; start += pageSize) {
+        const ids = which.ids.slice(start, start + pageSize);
+        const rows = await sql<RecordRow>`
+          select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+          from source_record s left join resident_link l on l.source_record_id = s.id
+          where s.id = any(${ids}::bigint[]) order by s.id`.execute(db);
+        yield rows.rows.map(toLinkable);
+      }
+      return;
+    }
+    let after = '0';
+    for (;;) {
+      const rows =
+        which === 'all'
+          ? await sql<RecordRow>`
+              select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+              from source_record s left join resident_link l on l.source_record_id = s.id
+              where s.id > ${after}::bigint order by s.id limit ${pageSize}`.execute(db)
+          : await sql<RecordRow>`
+              select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+              from source_record s left join resident_link l on l.source_record_id = s.id
+              where s.id > ${after}::bigint
+                and (l.source_record_id is null or l.record_version <> s.version or l.record_present <> s.present)
+              order by s.id limit ${pageSize}`.execute(db);
+      if (rows.rows.length === 0) return;
+      yield rows.rows.map(toLinkable);
+      after = rows.rows[rows.rows.length - 1]!.id;
+    }
+  },
+
+  /** Linked records sharing a blocking key with the given hashes (blocks larger than MAX_BLOCK_FETCH left out). */
+  async recordsSharingKeys(db: Executor, keys: readonly number[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (let start = 0; start < keys.length; start += 20_000) {
+      const chunk = keys.slice(start, start + 20_000).map(String);
+      const rows = await sql<{ source_record_id: string }>`
+        select k.source_record_id from link_key k
+        where k.key in (select key from link_key where key = any(${chunk}::bigint[]) group by key having count(*) <= ${MAX_BLOCK_FETCH})`.execute(db);
+      for (const r of rows.rows) out.add(r.source_record_id);
+    }
+    return [...out];
+  },
+
+  /** The residents these records are linked to. */
+  async residentsOf(db: Executor, recordIds: readonly string[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (let start = 0; start < recordIds.length; start += 20_000) {
+      const rows = await sql<{ resident_id: string }>`
+        select distinct resident_id from resident_link where source_record_id = any(${recordIds.slice(start, start + 20_000)}::bigint[])`.execute(db);
+      for (const r of rows.rows) out.add(r.resident_id);
+    }
+    return [...out];
+  },
+
+  /** Every record linked to these residents. */
+  async membersOf(db: Executor, residentIds: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let start = 0; start < residentIds.length; start += 20_000) {
+      const rows = await sql<{ source_record_id: string }>`
+        select source_record_id from resident_link where resident_id = any(${residentIds.slice(start, start + 20_000)}::bigint[])`.execute(db);
+      for (const r of rows.rows) out.push(r.source_record_id);
+    }
+    return out;
+  },
+
+  /** The whole population's counts of the given names and pinyin (the term-frequency adjustment's). */
+  async nameCounts(db: Executor, names: readonly string[], pinyins: readonly string[]): Promise<{ records: number; byName: Map<string, number>; byPinyin: Map<string, number> }> {
+    const total = await sql<{ n: string }>`select count(*) as n from source_record`.execute(db);
+    const byName = new Map<string, number>();
+    const byPinyin = new Map<string, number>();
+    if (names.length) {
+      // The linker's match form: name_match, else the name as written.
+      const rows = await sql<{ v: string; n: string }>`
+        select coalesce(name_match, name) as v, count(*) as n from source_record
+        where name_match = any(${names}::text[]) or (name_match is null and name = any(${names}::text[]))
+        group by 1`.execute(db);
+      for (const r of rows.rows) byName.set(r.v, Number(r.n));
+    }
+    if (pinyins.length) {
+      const rows = await sql<{ v: string; n: string }>`
+        select name_pinyin as v, count(*) as n from source_record where name_pinyin = any(${pinyins}::text[]) group by 1`.execute(db);
+      for (const r of rows.rows) byPinyin.set(r.v, Number(r.n));
+    }
+    return { records: Number(total.rows[0]?.n ?? 0), byName, byPinyin };
+  },
+
+  /** New residents, ids allocated in the order given. */
+  async createResidents(db: Executor, count: number, runId: string): Promise<string[]> {
+    if (count === 0) return [];
+    const rows = await sql<{ id: string }>`
+      insert into resident (created_run_id) select ${runId}::bigint from generate_series(1, ${count}) returning id`.execute(db);
+    return rows.rows.map((r) => r.id).sort((a, b) => (a.length !== b.length ? a.length - b.length : a < b ? -1 : 1));
+  },
+
+  /** `from` now redirects to `into`, and so does everything that redirected to `from`. */
+  async mergeResidents(db: Executor, merges: readonly { from: string; into: string }[]): Promise<void> {
+    for (const m of merges) {
+      await sql`update resident set merged_into = ${m.into}::bigint, updated_at = now() where id = ${m.from}::bigint or merged_into = ${m.from}::bigint`.execute(db);
+      await sql`update resident_issue set status = 'obsolete', updated_at = now() where resident_id = ${m.from}::bigint and status = 'open'`.execute(db);
+    }
+  },
+
+  async deleteLinks(db: Executor, recordIds: readonly string[] | 'all'): Promise<void> {
+    if (recordIds === 'all') {
+      await sql`delete from resident_link`.execute(db);
+      return;
+    }
+    for (let start = 0; start < recordIds.length; start += 20_000) {
+      await sql`delete from resident_link where source_record_id = any(${recordIds.slice(start, start + 20_000)}::bigint[])`.execute(db);
+    }
+  },
+
+  async insertLinks(writer: BulkWriter, runId: string, links: readonly LinkWrite[]): Promise<void> {
+    await bulkInsert(
+      writer,
+      'resident_link',
+      [
+        { name: 'source_record_id', type: 'bigint' },
+        { name: 'resident_id', type: 'bigint' },
+        { name: 'record_version', type: 'integer' },
+        { name: 'record_present', type: 'boolean' },
+        { name: 'probability', type: 'float8' },
+        { name: 'method', type: 'text' },
+        { name: 'partner_record_id', type: 'bigint' },
+        { name: 'weight', type: 'float8' },
+        { name: 'field_weights', type: 'json' },
+        { name: 'run_id', type: 'bigint' },
+      ],
+      links.map((l) => [
+        l.recordId,
+        l.residentId,
+        l.recordVersion,
+        l.recordPresent,
+        l.probability,
+        l.method,
+        l.partnerRecordId,
+        l.weight,
+        l.fieldWeights === null ? null : JSON.stringify(l.fieldWeights),
+        runId,
+      ]),
+    );
+  },
+
+  async replaceKeys(writer: BulkWriter, recordIds: readonly string[] | 'all', keys: readonly (readonly [number, string])[]): Promise<void> {
+    if (recordIds === 'all') await sql`delete from link_key`.execute(writer.db);
+    else {
+      for (let start = 0; start < recordIds.length; start += 20_000) {
+        await sql`delete from link_key where source_record_id = any(${recordIds.slice(start, start + 20_000)}::bigint[])`.execute(writer.db);
+      }
+    }
+    await bulkInsert(
+      writer,
+      'link_key',
+      [
+        { name: 'key', type: 'bigint' },
+        { name: 'source_record_id', type: 'bigint' },
+      ],
+      keys.map(([key, id]) => [key, id]),
+    );
+  },
+
+  /**
+   * Review items of this run: new pairs open, known pairs refreshed (a decided one keeps its
+   * decision; an obsolete one opens again). Open items among `scope`'s records (or all) that
+   * the run did not ask for again are obsolete.
+   */
+  async writeReview(db: Executor, runId: string, items: readonly ReviewWrite[], scope: readonly string[] | 'all'): Promise<{ opened: number; obsoleted: number }> {
+    let opened = 0;
+    for (let start = 0; start < items.length; start += 2_000) {
+      const chunk = items.slice(start, start + 2_000);
+      const rows = await sql<{ inserted: boolean }>`
+        insert into review_item (record_a, record_b, weight, probability, field_weights, levels, reason, status, run_id)
+        select x.a, x.b, x.weight, x.probability, x.field_weights, x.levels, x.reason, 'open', ${runId}::bigint
+        from jsonb_to_recordset(${JSON.stringify(
+          chunk.map((i) => ({ a: i.recordA, b: i.recordB, weight: i.weight, probability: i.probability, field_weights: i.fieldWeights, levels: i.levels, reason: i.reason })),
+        )}::jsonb) as x(a bigint, b bigint, weight float8, probability float8, field_weights json, levels json, reason text)
+        on conflict (record_a, record_b) do update set weight = excluded.weight, probability = excluded.probability,
+          field_weights = excluded.field_weights, levels = excluded.levels, reason = excluded.reason, run_id = excluded.run_id,
+          status = case when review_item.status = 'obsolete' then 'open' else review_item.status end, updated_at = now()
+        returning (xmax = 0) as inserted`.execute(db);
+      opened += rows.rows.filter((r) => r.inserted).length;
+    }
+    const result =
+      scope === 'all'
+        ? await sql`update review_item set status = 'obsolete', updated_at = now() where status = 'open' and run_id <> ${runId}::bigint`.execute(db)
+        : await sql`update review_item set status = 'obsolete', updated_at = now()
+            where status = 'open' and run_id <> ${runId}::bigint
+              and (record_a = any(${scope}::bigint[]) or record_b = any(${scope}::bigint[]))`.execute(db);
+    return { opened, obsoleted: Number(result.numAffectedRows ?? 0) };
+  },
+
+  /** Every accepted record with its resident (merged residents followed), for `export links`. */
+  async *linksForExport(db: Executor, pageSize = 20_000): AsyncGenerator<{ source: string; file_name: string; row_number: number; resident_id: string | null; probability: number | null; method: string | null }[]> {
+    let after = '0';
+    for (;;) {
+      const rows = await sql<{ id: string; source: string; file_name: string; row_number: number; resident_id: string | null; probability: number | null; method: string | null }>`
+        select s.id, s.source, s.file_name, s.row_number, coalesce(r.merged_into, l.resident_id) as resident_id, l.probability, l.method
+        from source_record s
+        left join resident_link l on l.source_record_id = s.id
+        left join resident r on r.id = l.resident_id
+        where s.id > ${after}::bigint order by s.id limit ${pageSize}`.execute(db);
+      if (rows.rows.length === 0) return;
+      yield rows.rows;
+      after = rows.rows[rows.rows.length - 1]!.id;
+    }
+  },
+};
+
+interface RecordRow {
+  id: string;
+  source: string;
+  natural_key: string;
+  version: number;
+  present: boolean;
+  data: unknown;
+  resident_id: string | null;
+}
+
+function toLinkable(r: RecordRow): LinkableRecord {
+  return {
+    id: r.id,
+    source: r.source,
+    naturalKey: r.natural_key,
+    version: r.version,
+    present: r.present,
+    data: json<Record<string, unknown>>(r.data),
+    residentId: r.resident_id,
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * The linker against the database: reads source records, runs the engine, keeps resident ids
+ * stable, writes links, blocking keys, review items, and has the golden records refreshed —
+ * all in one transaction under one lock, so a crash loses nothing and duplicates nothing.
+ *
+ * Full run: every record, the model estimated again (first run, `link --full`, or when the
+ * population has grown well past what the model was fitted on). Incremental run: only the
+ * records not yet linked as they are now, compared with each other and with the residents
+ * they share a blocking key with, under the stored model and the whole population's name
+ * frequencies — never the whole population again.
+ */
+import type { DatabaseHandle } from '../db/database.js';
+import { refreshGolden, type GoldenRefreshSummary } from '../golden/golden.service.js';
+import { blockingKeyHashes } from './blocking.js';
+import type { ComparableRecord } from './compare.js';
+import { linkPrepared, type LinkResult, type LinkStats, type PreparedInput } from './engine.js';
+import { linkRepository as repo, type LinkableRecord, type LinkWrite, type ReviewWrite } from './link.repository.js';
+import type { NameFrequencies } from './model.js';
+import { prepareCache, prepareRecord, type PrepareCache } from './prepare.js';
+import { compareIds, reconcileClusters } from './reconcile.js';
+
+export type LinkMode = 'full' | 'incremental';
+
+export interface LinkProgress {
+  stage: 'reading' | 'linking' | 'writing' | 'golden' | 'done';
+  done: number;
+  total: number;
+}
+
+export interface LinkRunSummary {
+  /** Nothing was waiting to be linked (no run recorded). */
+  noOp: boolean;
+  runId: string | null;
+  mode: LinkMode | null;
+  /** Why this mode: requested, first_run, model_refit, new_records. */
+  reason: string;
+  modelId: string | null;
+  recordsPending: number;
+  /** Records the engine saw (pending and the residents around them). */
+  recordsCompared: number;
+  residentsCreated: number;
+  residentsMerged: number;
+  residentsTouched: number;
+  reviewOpened: number;
+  reviewObsoleted: number;
+  golden: GoldenRefreshSummary | null;
+  engine: Omit<LinkStats, 'timings'> | null;
+  timings: Record<string, number>;
+}
+
+export interface LinkRunOptions {
+  full?: boolean;
+  jobId?: string;
+  onProgress?: (progress: LinkProgress) => void | Promise<void>;
+}
+
+/** A model fitted on fewer records than current / REFIT_GROWTH is fitted again. */
+export const REFIT_GROWTH = 1.3;
+
+interface Loaded {
+  rows: LinkableRecord[];
+  records: ComparableRecord[];
+}
+
+function keyOf(r: LinkableRecord): string {
+  return `${r.source}\u0001${r.naturalKey}`;
+}
+
+async function load(pages: AsyncGenerator<LinkableRecord[]>, cache: PrepareCache, into: Loaded, onPage?: (count: number) => void): Promise<void> {
+  for await (const page of pages) {
+    for (const row of page) {
+      into.rows.push(row);
+      into.records.push(prepareRecord(row.source, row.data, undefined, cache));
+      // The linker keeps the comparable view only; the data is read again for the golden record.
+      row.data = {};
+    }
+    onPage?.(into.rows.length);
+  }
+}
+
+export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {}): Promise<LinkRunSummary> {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - t) / 1000;
+    t = now;
+  };
+  const progress = async (p: LinkProgress) => {
+    await options.onProgress?.(p);
+  };
+
+  return store.transactionWithClient(async (trx, client) => {
+    await repo.lock(trx);
+    const writer = { db: trx, copyClient: store.kind === 'postgres' ? client : undefined };
+    const counts = await repo.counts(trx);
+    const model = await repo.latestModel(trx);
+    const sources = Object.keys(counts.bySource).sort();
+
+    let mode: LinkMode;
+    let reason: string;
+    if (options.full) [mode, reason] = ['full', 'requested'];
+    else if (counts.pending === 0) return noOpSummary();
+    else if (!model) [mode, reason] = ['full', 'first_run'];
+    else if (counts.total > model.records * REFIT_GROWTH || sources.some((s) => !model.sources.includes(s))) [mode, reason] = ['full', 'model_refit'];
+    else [mode, reason] = ['incremental', 'new_records'];
+    if (counts.total === 0) return noOpSummary();
+
+    const runId = await repo.insertRun(trx, { jobId: options.jobId ?? `link-${Date.now()}`, mode, reason });
+    const cache = prepareCache();
+    const loaded: Loaded = { rows: [], records: [] };
+    let pendingIds: string[];
+    let frequencies: NameFrequencies | undefined;
+
+    if (mode === 'full') {
+      await load(repo.records(trx, 'all'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.total }));
+      pendingIds = loaded.rows.map((r) => r.id);
+    } else {
+      await load(repo.records(trx, 'pending'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.pending }));
+      pendingIds = loaded.rows.map((r) => r.id);
+      // The residents the new records may belong to: those sharing a blocking key with them,
+      // and those the changed records belonged to; every record of each.
+      const hashes = new Set<number>();
+      for (const record of loaded.records) for (const h of blockingKeyHashes(record)) hashes.add(h);
+      const sharing = await repo.recordsSharingKeys(trx, [...hashes]);
+      const residents = new Set<string>(await repo.residentsOf(trx, sharing));
+      for (const r of loaded.rows) if (r.residentId !== null) residents.add(r.residentId);
+      const context = new Set<string>(await repo.membersOf(trx, [...residents]));
+      for (const id of pendingIds) context.delete(id);
+      await load(repo.records(trx, { ids: [...context].sort(compareIds) }), cache, loaded);
+      const names = new Set<string>();
+      const pinyins = new Set<string>();
+      for (const r of loaded.records) {
+        if (r.nameMatch !== null) names.add(r.nameMatch);
+        if (r.formerNameMatch !== null) names.add(r.formerNameMatch);
+        if (r.namePinyin !== null) pinyins.add(r.namePinyin);
+      }
+      frequencies = await repo.nameCounts(trx, [...names], [...pinyins]);
+    }
+    lap('read');
+
+    await progress({ stage: 'linking', done: 0, total: loaded.rows.length });
+    const input: PreparedInput[] = loaded.rows.map((row, i) => ({ key: keyOf(row), record: loaded.records[i] as ComparableRecord }));
+    const result: LinkResult = linkPrepared(input, { params: mode === 'incremental' ? model?.params : undefined, frequencies, explain: true });
+    lap('link');
+
+    await progress({ stage: 'writing', done: 0, total: loaded.rows.length });
+    const modelId = mode === 'full' ? await repo.insertModel(trx, result.params, counts.total, sources) : (model?.id ?? null);
+
+    // Stable identity.
+    const plan = reconcileClusters({ current: loaded.rows.map((r) => r.residentId), cluster: result.clusters, keys: input.map((x) => x.key) });
+    const newIds = await repo.createResidents(trx, plan.newClusters.length, runId);
+    const residentOfCluster = plan.residentOfCluster.slice();
+    plan.newClusters.forEach((c, k) => {
+      residentOfCluster[c] = newIds[k] as string;
+    });
+    await repo.mergeResidents(trx, plan.merges);
+
+    const links: LinkWrite[] = loaded.rows.map((row, i) => {
+      const link = result.links[i]!;
+      const partner = link.partner === undefined ? null : (loaded.rows[link.partner]?.id ?? null);
+      return {
+        recordId: row.id,
+        residentId: residentOfCluster[link.cluster] as string,
+        recordVersion: row.version,
+        recordPresent: row.present,
+        probability: link.probability,
+        method: link.method,
+        partnerRecordId: partner,
+        weight: link.weight ?? null,
+        fieldWeights: link.fieldWeights ?? null,
+      };
+    });
+    const subsetIds = loaded.rows.map((r) => r.id);
+    await repo.deleteLinks(trx, mode === 'full' ? 'all' : subsetIds);
+    await repo.insertLinks(writer, runId, links);
+    lap('links');
+
+    const pendingSet = new Set(pendingIds);
+    const keys: [number, string][] = [];
+    loaded.rows.forEach((row, i) => {
+      if (!pendingSet.has(row.id)) return;
+      for (const h of blockingKeyHashes(loaded.records[i] as ComparableRecord)) keys.push([h, row.id]);
+    });
+    await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
+    lap('keys');
+
+    const review: ReviewWrite[] = result.review.map((item) => {
+      const a = loaded.rows[item.a]!.id;
+      const b = loaded.rows[item.b]!.id;
+      const [recordA, recordB] = compareIds(a, b) <= 0 ? [a, b] : [b, a];
+      return { recordA, recordB, weight: item.weight, probability: item.probability, fieldWeights: item.fieldWeights, levels: { ...item.levels }, reason: item.reason };
+    });
+    const reviewWritten = await repo.writeReview(trx, runId, review, mode === 'full' ? 'all' : subsetIds);
+    lap('review');
+
+    const touched = [...new Set(residentOfCluster.filter((id): id is string => id !== null))].sort(compareIds);
+    const golden = await refreshGolden(writer, runId, touched, {
+      allResidents: mode === 'full',
+      onProgress: (done, total) => void progress({ stage: 'golden', done, total }),
+    });
+    lap('golden');
+
+    const { timings: engineTimings, ...engine } = result.stats;
+    for (const [stage, seconds] of Object.entries(engineTimings)) timings[`engine.${stage}`] = seconds;
+    const summary: LinkRunSummary = {
+      noOp: false,
+      runId,
+      mode,
+      reason,
+      modelId,
+      recordsPending: pendingIds.length,
+      recordsCompared: loaded.rows.length,
+      residentsCreated: newIds.length,
+      residentsMerged: plan.merges.length,
+      residentsTouched: touched.length,
+      reviewOpened: reviewWritten.opened,
+      reviewObsoleted: reviewWritten.obsoleted,
+      golden,
+      engine,
+      timings,
+    };
+    await repo.finishRun(trx, runId, { modelId, pending: pendingIds.length, compared: loaded.rows.length, stats: summary });
+    await progress({ stage: 'done', done: loaded.rows.length, total: loaded.rows.length });
+    return summary;
+  });
+
+  function noOpSummary(): LinkRunSummary {
+    return {
+      noOp: true,
+      runId: null,
+      mode: null,
+      reason: 'nothing_pending',
+      modelId: null,
+      recordsPending: 0,
+      recordsCompared: 0,
+      residentsCreated: 0,
+      residentsMerged: 0,
+      residentsTouched: 0,
+      reviewOpened: 0,
+      reviewObsoleted: 0,
+      golden: null,
+      engine: null,
+      timings,
+    };
+  }
+}
