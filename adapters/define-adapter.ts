@@ -54,6 +54,7 @@ export function defineAdapter(definition: AdapterDefinition): SourceAdapter {
         };
       }
       crossCheck(data, flags);
+      checkBirthNotAfterExport(data, flags, context.exportDate);
       definition.finish?.(data, flags, context);
       return { ok: true, naturalKey: definition.naturalKey(data, row), data, flags };
     },
@@ -323,6 +324,18 @@ function crossCheck(data: RecordData, flags: FieldFlag[]): void {
       message: `sex ${data.sex === '1' ? '男' : '女'} disagrees with the ID number's ${data.idNumberSex === '1' ? '男' : '女'}`,
     });
   }
+}
+
+/**
+ * A birth date after the export was made is a typo (a year or month keyed wrong): it is
+ * flagged and not used, so that it neither decides the golden record nor argues against a
+ * link. The raw row keeps what was typed.
+ */
+function checkBirthNotAfterExport(data: RecordData, flags: FieldFlag[], exportDate: string): void {
+  const birth = data.birthDate;
+  if (typeof birth !== 'string' || !exportDate || birth <= exportDate) return;
+  flags.push({ field: 'birthDate', code: 'birth_date_after_export', message: `birth date ${birth} is after the export date ${exportDate}` });
+  delete data.birthDate;
 }
 
 /** Minimum-allowance rows carry an age on the export date instead of a birth date. */

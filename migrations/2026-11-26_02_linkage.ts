@@ -38,8 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
     // A resident merged into another answers with the survivor.
     .addColumn('merged_into', 'bigint', (c) => c.references('resident.id'))
+    // The current golden record is resident_version (id, version): stored once, not twice.
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('golden', 'json')
     .addColumn('golden_hash', 'text')
     // Promoted from the golden record for lookups and the shared-ID check.
     .addColumn('name', 'text')
@@ -53,13 +53,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('resident_id_number').on('resident').column('id_number').execute();
   await db.schema.createIndex('resident_merged_into').on('resident').column('merged_into').execute();
 
-  // Every version of a resident's golden record, with what changed.
+  // Every version of a resident's golden record, with what changed (null for the first).
   await db.schema
     .createTable('resident_version')
     .addColumn('resident_id', 'bigint', (c) => c.notNull().references('resident.id'))
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('golden', 'json', (c) => c.notNull())
-    .addColumn('changes', 'json', (c) => c.notNull())
+    .addColumn('changes', 'json')
     .addColumn('members', 'json', (c) => c.notNull())
     .addColumn('run_id', 'bigint')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

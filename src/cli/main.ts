@@ -23,7 +23,9 @@ Usage:
   resident-hub demo [--people N] [--seed S]      generate the synthetic demo district and import it
   resident-hub import --source SOURCE [--partial] [--no-link] [--json] FILE…
                                                  import one department's export files, then link them
-  resident-hub link [--full] [--json]            link what is not linked yet (--full: everything again)
+  resident-hub link [--full [--keep-model]] [--json]
+                                                 link what is not linked yet (--full: everything again,
+                                                 fitting the model anew unless --keep-model)
   resident-hub export links [--out FILE]         CSV: source,file,row,resident_id,match_probability,method
   resident-hub evaluate --truth FILE [--json]    pairwise precision, recall and F1 against a ground truth
   resident-hub stats [--json]                    residents, records per source, residents per combination of systems
@@ -89,9 +91,10 @@ const commands: Record<string, Command> = {
   },
 
   async link(args) {
-    const { values } = parse(args, { full: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, false);
+    const { values } = parse(args, { full: { type: 'boolean', default: false }, 'keep-model': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, false);
+    if (values['keep-model'] && !values.full) throw new AppError(ErrorCodes.USAGE, '--keep-model goes with --full');
     return withContext(async (ctx) => {
-      const summary = await linkWithProgress(ctx, values.full);
+      const summary = await linkWithProgress(ctx, values.full, values['keep-model']);
       print(values.json ? JSON.stringify(summary, null, 2) : formatLinkSummary(summary));
       return 0;
     });
@@ -245,7 +248,7 @@ const commands: Record<string, Command> = {
     const linker = startLinkWorker(ctx.store, {
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
-      lockDurationMs: Number(process.env.RH_JOB_LOCK_MS) || undefined,
+      lockDurationMs: Number(process.env.RH_LINK_JOB_LOCK_MS) || undefined,
       stalledIntervalMs: Number(process.env.RH_JOB_STALLED_MS) || undefined,
     });
     for (const w of [worker, linker] as const) {
@@ -307,10 +310,10 @@ const commands: Record<string, Command> = {
   },
 };
 
-async function linkWithProgress(ctx: AppContext, full: boolean): Promise<LinkRunSummary> {
+async function linkWithProgress(ctx: AppContext, full: boolean, keepModel = false): Promise<LinkRunSummary> {
   const progress = linkProgressPrinter();
   try {
-    return await linkNow(ctx, { full }, (p) => progress.update(p));
+    return await linkNow(ctx, { full, keepModel }, (p) => progress.update(p));
   } finally {
     progress.done();
   }

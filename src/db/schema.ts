@@ -140,7 +140,6 @@ export interface ResidentTable {
   id: GeneratedBigId;
   merged_into: BigId | null;
   version: Generated<number>;
-  golden: Json<unknown> | null;
   golden_hash: string | null;
   name: string | null;
   id_number: string | null;
@@ -155,7 +154,7 @@ export interface ResidentVersionTable {
   resident_id: BigId;
   version: number;
   golden: Json<unknown>;
-  changes: Json<unknown>;
+  changes: Json<unknown> | null;
   members: Json<string[]>;
   run_id: BigId | null;
   created_at: Generated<Date>;

@@ -58,7 +58,9 @@ export const goldenRepository = {
     const out = new Map<string, ResidentState>();
     if (!residentIds.length) return out;
     const rows = await sql<{ id: string; version: number; golden: unknown; golden_hash: string | null }>`
-      select id, version, golden, golden_hash from resident where id = any(${residentIds}::bigint[])`.execute(db);
+      select r.id, r.version, v.golden, r.golden_hash
+      from resident r left join resident_version v on v.resident_id = r.id and v.version = r.version
+      where r.id = any(${residentIds}::bigint[])`.execute(db);
     for (const r of rows.rows) {
       out.set(r.id, { id: r.id, version: r.version, golden: r.golden === null ? null : json<GoldenRecord>(r.golden), goldenHash: r.golden_hash });
     }
@@ -81,12 +83,12 @@ export const goldenRepository = {
     for (let start = 0; start < rows.length; start += 2_000) {
       const chunk = rows.slice(start, start + 2_000);
       await sql`
-        update resident r set version = x.version, golden = x.golden::json, golden_hash = x.hash, name = x.name,
+        update resident r set version = x.version, golden_hash = x.hash, name = x.name,
           id_number = x.id_number, birth_date = x.birth_date::date, sources = x.sources, updated_at = now()
-        from unnest(${chunk.map((c) => c.id)}::bigint[], ${chunk.map((c) => c.version)}::int[], ${chunk.map((c) => c.golden)}::text[],
+        from unnest(${chunk.map((c) => c.id)}::bigint[], ${chunk.map((c) => c.version)}::int[],
           ${chunk.map((c) => c.hash)}::text[], ${chunk.map((c) => c.name)}::text[], ${chunk.map((c) => c.id_number)}::text[],
           ${chunk.map((c) => c.birth_date)}::text[], ${chunk.map((c) => c.sources)}::text[])
-          as x(id, version, golden, hash, name, id_number, birth_date, sources)
+          as x(id, version, hash, name, id_number, birth_date, sources)
         where r.id = x.id`.execute(writer.db);
     }
     await bulkInsert(
@@ -100,7 +102,7 @@ export const goldenRepository = {
         { name: 'members', type: 'json' },
         { name: 'run_id', type: 'bigint' },
       ],
-      writes.map((w, i) => [w.id, w.version, rows[i]!.golden, JSON.stringify(w.changes), JSON.stringify(w.members), runId]),
+      writes.map((w, i) => [w.id, w.version, rows[i]!.golden, w.changes === null ? null : JSON.stringify(w.changes), JSON.stringify(w.members), runId]),
     );
   },
 

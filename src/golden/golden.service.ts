@@ -57,7 +57,8 @@ export async function refreshGolden(
           version: (state?.version ?? 0) + 1,
           golden,
           goldenHash: hash,
-          changes: diffGolden(state?.golden ?? undefined, golden),
+          // A first version is all additions: its golden record says it.
+          changes: state?.golden ? diffGolden(state.golden, golden) : null,
           members: memberIds,
         });
       }

@@ -18,7 +18,7 @@ export interface OverlapStats {
 export const statsRepository = {
   async overlap(db: Kysely<Database>): Promise<OverlapStats> {
     const [residents, merged, perSource, perSourceResidents, combos, review, issues, lastRun] = await Promise.all([
-      sql<{ n: string }>`select count(*) as n from resident r where r.merged_into is null and r.golden is not null`.execute(db),
+      sql<{ n: string }>`select count(*) as n from resident r where r.merged_into is null and r.version > 0`.execute(db),
       sql<{ n: string }>`select count(*) as n from resident where merged_into is not null`.execute(db),
       sql<{ source: string; records: string; present: string; linked: string }>`
         select s.source, count(*) as records, count(*) filter (where s.present) as present, count(l.source_record_id) as linked
@@ -27,7 +27,7 @@ export const statsRepository = {
         select s.source, count(distinct l.resident_id) as residents
         from source_record s join resident_link l on l.source_record_id = s.id where s.present group by s.source`.execute(db),
       sql<{ sources: string | null; n: string }>`
-        select sources, count(*) as n from resident where merged_into is null and golden is not null group by sources`.execute(db),
+        select sources, count(*) as n from resident where merged_into is null and version > 0 group by sources`.execute(db),
       sql<{ open: string; decided: string }>`
         select count(*) filter (where status = 'open') as open, count(*) filter (where status in ('match', 'non_match')) as decided from review_item`.execute(db),
       sql<{ category: string; kind: string; n: string }>`

@@ -5,6 +5,7 @@ export const LINK_QUEUE = 'link';
 
 export interface LinkJobData {
   full: boolean;
+  keepModel?: boolean;
 }
 
 /** The link job's body: the same function in a worker process and in process. */
@@ -14,5 +15,5 @@ export function processLinkJob(
   data: LinkJobData,
   reportProgress: (progress: LinkProgress) => void | Promise<void>,
 ): Promise<LinkRunSummary> {
-  return runLink(store, { full: data.full, jobId, onProgress: reportProgress });
+  return runLink(store, { full: data.full, keepModel: data.keepModel, jobId, onProgress: reportProgress });
 }

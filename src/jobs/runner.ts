@@ -228,8 +228,9 @@ export function startLinkWorker(store: DatabaseHandle, options: WorkerOptions): 
       connection: redisConnection(options.redisUrl),
       prefix: options.prefix,
       concurrency: 1,
-      // A full link of a large district holds the job for minutes: renew the lock in time.
-      lockDuration: Math.max(options.lockDurationMs ?? 30_000, 120_000),
+      // Clustering a whole district keeps the event loop busy for seconds at a time, so the
+      // lock is not renewed meanwhile: a long lock keeps a second worker from taking it over.
+      lockDuration: options.lockDurationMs ?? 120_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 3,
     },

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFiles } from '../ingest/import-files.js';
+import { linkNow } from '../linkage/link-now.js';
 import { testContext } from '../testing/context.js';
 import { redisUrlUnderTest, storesUnderTest } from '../testing/stores.js';
 import { syntheticPoliceCsv } from '../testing/synthetic-csv.js';
@@ -34,6 +35,8 @@ describe.skipIf(!postgres || !redisUrl)('import jobs on BullMQ with real Redis',
         // A killed worker's job is taken over quickly.
         RH_JOB_LOCK_MS: '2000',
         RH_JOB_STALLED_MS: '1000',
+        // Longer than clustering keeps a link job's event loop busy here, short enough to wait for.
+        RH_LINK_JOB_LOCK_MS: '10000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -93,5 +96,34 @@ describe.skipIf(!postgres || !redisUrl)('import jobs on BullMQ with real Redis',
     expect(b!.batch!.status).toBe('completed');
     const again = await importFiles(ctx, 'police', [files[0]!], { partial: true });
     expect(again.noOp).toBe(true);
+  });
+
+  it('links on a worker: a worker killed mid-link is replaced, and every record ends linked once; callers asking at once join one run', async () => {
+    const first = startWorker();
+    let killed = false;
+    const summary = await linkNow(ctx, {}, (p) => {
+      if (!killed && p.stage === 'reading') {
+        killed = true;
+        for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+        startWorker();
+      }
+    });
+    expect(killed).toBe(true);
+    expect(first.signalCode).toBe('SIGKILL');
+    expect(summary.noOp).toBe(false);
+    const counts = await sql<{ records: string; links: string; distinct_links: string; runs: string }>`
+      select (select count(*) from source_record) as records, (select count(*) from resident_link) as links,
+        (select count(distinct source_record_id) from resident_link) as distinct_links,
+        (select count(*) from link_run where status = 'done') as runs`.execute(ctx.db);
+    expect(counts.rows[0]!.links).toBe(counts.rows[0]!.records);
+    expect(counts.rows[0]!.distinct_links).toBe(counts.rows[0]!.records);
+    expect(counts.rows[0]!.runs).toBe('1');
+
+    const more = path.join(dir, 'police-part-3.csv');
+    await fs.writeFile(more, syntheticPoliceCsv(500, 7_000));
+    await importFiles(ctx, 'police', [more], { partial: true });
+    const [a, b] = await Promise.all([linkNow(ctx), linkNow(ctx)]);
+    expect(a.runId).not.toBeNull();
+    expect(b.runId).toBe(a.runId);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceName } from '../../adapters/index.js';
-import { DEFAULT_BLOCKING_KEYS, birthYears, candidatePairs, idDigits, recordView, roomKeys, surnamePinyin, type BlockingKey, type RecordView } from './blocking.js';
-import type { ComparableRecord } from './compare.js';
+import { DEFAULT_BLOCKING_KEYS, birthYears, blockingKeyHashes, candidatePairs, idDigits, recordView, roomKeys, surnamePinyin, type BlockingKey, type RecordView } from './blocking.js';
+import { toComparable, type ComparableRecord } from './compare.js';
 import { makeId, rec, type Cells } from './test-support.js';
 
 const P: SourceName = 'police';
@@ -152,5 +152,17 @@ describe('candidatePairs', () => {
     expect([...x.a]).toEqual([...y.a]);
     expect([...x.b]).toEqual([...y.b]);
     for (let k = 0; k < x.count; k++) expect(x.a[k]).toBeLessThan(x.b[k] as number);
+  });
+});
+
+describe('blockingKeyHashes', () => {
+  it('gives two records sharing a key value a common hash, and none to records sharing nothing', () => {
+    const base = { name: '王芳', nameMatch: '王芳', namePinyin: 'wang fang', surname: '王', idNumberStatus: 'valid', idNumber: '11010519491231002X', birthDate: '1949-12-31', sex: '2' };
+    const a = blockingKeyHashes(toComparable('police', base));
+    const b = blockingKeyHashes(toComparable('family-planning', { ...base, name: '汪芳', nameMatch: '汪芳', surname: '汪' }));
+    const c = blockingKeyHashes(toComparable('police', { name: '李娜', nameMatch: '李娜', namePinyin: 'li na', surname: '李', birthDate: '1980-01-01', sex: '2' }));
+    expect(a.some((h) => b.includes(h))).toBe(true);
+    expect(a.some((h) => c.includes(h))).toBe(false);
+    expect(a).toEqual([...new Set(a)].sort((x, y) => x - y));
   });
 });

@@ -8,9 +8,9 @@ import type { LinkProgress, LinkRunSummary } from './link.service.js';
  * CLI and the API call. The job id is the state being linked, so two callers asking at once
  * join one run, and a retried job does the same work.
  */
-export async function linkNow(ctx: Pick<AppContext, 'db' | 'jobs'>, options: { full?: boolean } = {}, onProgress?: (progress: LinkProgress) => void): Promise<LinkRunSummary> {
+export async function linkNow(ctx: Pick<AppContext, 'db' | 'jobs'>, options: { full?: boolean; keepModel?: boolean } = {}, onProgress?: (progress: LinkProgress) => void): Promise<LinkRunSummary> {
   const full = options.full ?? false;
   const state = await linkRepository.stateFingerprint(ctx.db);
-  const jobId = `link-${full ? 'full' : 'incremental'}-${createHash('sha256').update(state).digest('hex').slice(0, 16)}`;
-  return ctx.jobs.runLink(jobId, { full }, onProgress);
+  const jobId = `link-${full ? (options.keepModel ? 'full-same-model' : 'full') : 'incremental'}-${createHash('sha256').update(state).digest('hex').slice(0, 16)}`;
+  return ctx.jobs.runLink(jobId, { full, keepModel: options.keepModel ?? false }, onProgress);
 }

@@ -50,6 +50,8 @@ export interface LinkRunSummary {
 
 export interface LinkRunOptions {
   full?: boolean;
+  /** With full: relink everything under the current model instead of fitting a new one. */
+  keepModel?: boolean;
   jobId?: string;
   onProgress?: (progress: LinkProgress) => void | Promise<void>;
 }
@@ -99,7 +101,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
 
     let mode: LinkMode;
     let reason: string;
-    if (options.full) [mode, reason] = ['full', 'requested'];
+    if (options.full) [mode, reason] = ['full', options.keepModel && model ? 'requested_same_model' : 'requested'];
     else if (counts.pending === 0) return noOpSummary();
     else if (!model) [mode, reason] = ['full', 'first_run'];
     else if (counts.total > model.records * REFIT_GROWTH || sources.some((s) => !model.sources.includes(s))) [mode, reason] = ['full', 'model_refit'];
@@ -141,11 +143,12 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
 
     await progress({ stage: 'linking', done: 0, total: loaded.rows.length });
     const input: PreparedInput[] = loaded.rows.map((row, i) => ({ key: keyOf(row), record: loaded.records[i] as ComparableRecord }));
-    const result: LinkResult = linkPrepared(input, { params: mode === 'incremental' ? model?.params : undefined, frequencies, explain: true });
+    const reuseModel = mode === 'incremental' || (options.keepModel === true && model !== undefined);
+    const result: LinkResult = linkPrepared(input, { params: reuseModel ? model?.params : undefined, frequencies, explain: true });
     lap('link');
 
     await progress({ stage: 'writing', done: 0, total: loaded.rows.length });
-    const modelId = mode === 'full' ? await repo.insertModel(trx, result.params, counts.total, sources) : (model?.id ?? null);
+    const modelId = reuseModel ? (model?.id ?? null) : await repo.insertModel(trx, result.params, counts.total, sources);
 
     // Stable identity.
     const plan = reconcileClusters({ current: loaded.rows.map((r) => r.residentId), cluster: result.clusters, keys: input.map((x) => x.key) });

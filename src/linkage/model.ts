@@ -500,7 +500,7 @@ export function buildParameters(
     priorWeight: Math.log2(em.lambda / (1 - em.lambda)),
     thresholds: { ...(options.thresholds ?? DEFAULT_THRESHOLDS) },
     termFrequency: { ...DEFAULT_TF, ...options.tf, levels: [...(options.tf?.levels ?? DEFAULT_TF.levels)], records: options.records },
-    impliedByIdNumber: { idLevels: ['exact'], fields: ['birthDate', 'sex'] },
+    impliedByIdNumber: { idLevels: ['exact', 'one_digit', 'transposed'], fields: ['birthDate', 'sex'] },
     em: { sessions: em.sessions, pairs: em.pairs, patterns: em.patterns, priorIterations: em.iterations, priorConverged: em.converged },
     u: { randomPairs: u.pairs, seed: u.seed },
   };
