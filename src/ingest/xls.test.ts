@@ -110,6 +110,20 @@ describe('xls reader (SheetJS in a worker)', () => {
 });
 
 describe('xls safety', () => {
+  it('reads an Excel 95 (BIFF5) workbook, whose text is in a code page rather than UTF-16', async () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['HH', 'XM', 'CSRQ'], ['001', 'Wang Fang', '1990-03-07']]), 'Sheet1');
+    const bytes = XLSX.write(wb, { bookType: 'biff5', type: 'buffer' }) as Buffer;
+    expect(bytes.includes(Buffer.from('Workbook', 'utf16le'))).toBe(false);
+    const file = tmp.file('biff5.xls');
+    await writeFile(file, bytes);
+    const rows = await collectRows(await openFile(file));
+    expect(rows.map((r) => r.cells)).toEqual([
+      ['HH', 'XM', 'CSRQ'],
+      ['001', 'Wang Fang', '1990-03-07'],
+    ]);
+  });
+
   it('rejects an encrypted .xls (BIFF FILEPASS record)', async () => {
     const cfb = XLSX.CFB.read(book([['S', XLSX.utils.aoa_to_sheet([['姓名']])]]), { type: 'buffer' });
     const entry = XLSX.CFB.find(cfb, 'Workbook')!;
