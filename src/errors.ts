@@ -24,6 +24,12 @@ export const ErrorCodes = {
   USAGE: 'RH_ERR_USAGE',
   TRUTH_FORMAT: 'RH_ERR_TRUTH_FORMAT',
   NOT_LINKED: 'RH_ERR_NOT_LINKED',
+  /** No API key, a malformed one, or one that is unknown or revoked: HTTP 401. */
+  UNAUTHORIZED: 'RH_ERR_UNAUTHORIZED',
+  /** The key's role lacks the right (or the object belongs to another department): HTTP 403. */
+  FORBIDDEN: 'RH_ERR_FORBIDDEN',
+  UNKNOWN_ROLE: 'RH_ERR_UNKNOWN_ROLE',
+  AUDIT_ENTRY_INVALID: 'RH_ERR_AUDIT_ENTRY_INVALID',
   CONFIG: 'RH_ERR_CONFIG',
   INTERNAL: 'RH_ERR_INTERNAL',
 } as const;

@@ -35,21 +35,21 @@ export interface IssueWrite {
 }
 
 export const goldenRepository = {
-  /** The source records of each resident, as survivorship reads them. */
-  async members(db: Executor, residentIds: readonly string[]): Promise<Map<string, GoldenInput[]>> {
-    const out = new Map<string, GoldenInput[]>();
-    if (!residentIds.length) return out;
-    const rows = await sql<{ id: string; resident_id: string; source: string; present: boolean; data: unknown; batch_date: string }>`
-      select s.id, l.resident_id, s.source, s.present, s.data, to_char(b.created_at at time zone 'UTC', 'YYYY-MM-DD') as batch_date
-      from resident_link l join source_record s on s.id = l.source_record_id join import_batch b on b.id = s.batch_id
-      where l.resident_id = any(${residentIds}::bigint[])`.execute(db);
+  /**
+   * Source records as survivorship reads them, by id. The caller knows which records each
+   * resident holds: reading by primary key stays fast however fresh (unanalysed) the link table.
+   */
+  async records(db: Executor, recordIds: readonly string[]): Promise<Map<string, GoldenInput>> {
+    const out = new Map<string, GoldenInput>();
+    if (!recordIds.length) return out;
+    const rows = await sql<{ id: string; source: string; present: boolean; data: unknown; batch_date: string }>`
+      select s.id, s.source, s.present, s.data, to_char(b.created_at at time zone 'UTC', 'YYYY-MM-DD') as batch_date
+      from source_record s join import_batch b on b.id = s.batch_id
+      where s.id = any(${recordIds}::bigint[])`.execute(db);
     for (const r of rows.rows) {
       const data = json<Record<string, unknown>>(r.data);
       const exportDate = typeof data.exportDate === 'string' && data.exportDate ? data.exportDate : r.batch_date;
-      const member: GoldenInput = { recordId: r.id, source: r.source as SourceName, present: r.present, data, observedAt: exportDate };
-      const list = out.get(r.resident_id);
-      if (list) list.push(member);
-      else out.set(r.resident_id, [member]);
+      out.set(r.id, { recordId: r.id, source: r.source as SourceName, present: r.present, data, observedAt: exportDate });
     }
     return out;
   },

@@ -17,6 +17,8 @@ export interface GoldenRefreshSummary {
   conflictsOpened: number;
   alertsOpened: number;
   issuesObsoleted: number;
+  /** Seconds per step. */
+  timings: Record<string, number>;
 }
 
 const CHUNK = 2_000;
@@ -27,25 +29,35 @@ function versionHash(goldenHashValue: string, members: readonly string[]): strin
 }
 
 /**
- * Rebuilds the golden record of each resident (all of them with 'all'), writes a new version
- * where anything changed, and refreshes their conflicts and alerts.
+ * Rebuilds the golden record of each resident in `members` (resident id → its source record
+ * ids), writes a new version where anything changed, and refreshes their conflicts and alerts.
+ * `allResidents`: these are every resident (a full run), so district-wide checks run once.
  */
 export async function refreshGolden(
   writer: BulkWriter,
   runId: string,
-  residentIds: readonly string[],
+  members: ReadonlyMap<string, readonly string[]>,
   options: { allResidents: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<GoldenRefreshSummary> {
-  const summary: GoldenRefreshSummary = { residents: 0, newVersions: 0, conflictsOpened: 0, alertsOpened: 0, issuesObsoleted: 0 };
+  const residentIds = [...members.keys()];
+  const summary: GoldenRefreshSummary = { residents: 0, newVersions: 0, conflictsOpened: 0, alertsOpened: 0, issuesObsoleted: 0, timings: {} };
+  let t = performance.now();
+  const lap = (step: string): void => {
+    const now = performance.now();
+    summary.timings[step] = Math.round((summary.timings[step] ?? 0) * 1000 + (now - t)) / 1000;
+    t = now;
+  };
   const idNumbers = new Set<string>();
   for (let start = 0; start < residentIds.length; start += CHUNK) {
     const chunk = residentIds.slice(start, start + CHUNK);
-    const [members, states] = await Promise.all([repo.members(writer.db, chunk), repo.states(writer.db, chunk)]);
+    const recordIds = chunk.flatMap((id) => members.get(id) ?? []);
+    const [records, states] = await Promise.all([repo.records(writer.db, recordIds), repo.states(writer.db, chunk)]);
+    lap('read');
     const writes: GoldenWrite[] = [];
     const issues: IssueWrite[] = [];
     for (const id of chunk) {
-      const list = members.get(id);
-      if (!list || list.length === 0) continue;
+      const list = (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((m) => m !== undefined);
+      if (list.length === 0) continue;
       summary.residents++;
       const golden = buildGoldenRecord(list);
       const memberIds = list.map((m) => m.recordId).sort();
@@ -79,12 +91,15 @@ export async function refreshGolden(
       }
       if (!options.allResidents) for (const idNumber of usableIdNumbers(list)) idNumbers.add(idNumber);
     }
+    lap('build');
     await repo.writeGolden(writer, runId, writes);
+    lap('write');
     summary.newVersions += writes.length;
     const written = await repo.writeIssues(writer.db, runId, chunk, issues, 'all');
     summary.conflictsOpened += written.conflictsOpened;
     summary.alertsOpened += written.alertsOpened;
     summary.issuesObsoleted += written.obsoleted;
+    lap('issues');
     options.onProgress?.(Math.min(start + CHUNK, residentIds.length), residentIds.length);
   }
 
@@ -113,6 +128,7 @@ export async function refreshGolden(
   const written = await repo.writeIssues(writer.db, runId, [], shared, []);
   summary.alertsOpened += written.alertsOpened;
   summary.issuesObsoleted += await repo.settleSharedIdAlerts(writer.db, scope, holders, runId);
+  lap('shared_id');
   return summary;
 }
 

@@ -98,6 +98,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const counts = await repo.counts(trx);
     const model = await repo.latestModel(trx);
     const sources = Object.keys(counts.bySource).sort();
+    lap('counts');
 
     let mode: LinkMode;
     let reason: string;
@@ -120,6 +121,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     } else {
       await load(repo.records(trx, 'pending'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.pending }));
       pendingIds = loaded.rows.map((r) => r.id);
+      lap('read.pending');
       // The residents the new records may belong to: those sharing a blocking key with them,
       // and those the changed records belonged to; every record of each.
       const hashes = new Set<number>();
@@ -128,8 +130,10 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       const residents = new Set<string>(await repo.residentsOf(trx, sharing));
       for (const r of loaded.rows) if (r.residentId !== null) residents.add(r.residentId);
       const context = new Set<string>(await repo.membersOf(trx, [...residents]));
+      lap('read.neighbours');
       for (const id of pendingIds) context.delete(id);
       await load(repo.records(trx, { ids: [...context].sort(compareIds) }), cache, loaded);
+      lap('read.context');
       const names = new Set<string>();
       const pinyins = new Set<string>();
       for (const r of loaded.records) {
@@ -177,6 +181,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const subsetIds = loaded.rows.map((r) => r.id);
     await repo.deleteLinks(trx, mode === 'full' ? 'all' : subsetIds);
     await repo.insertLinks(writer, runId, links);
+    if (mode === 'full') await repo.analyze(trx, 'resident_link');
     lap('links');
 
     const pendingSet = new Set(pendingIds);
@@ -197,8 +202,15 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const reviewWritten = await repo.writeReview(trx, runId, review, mode === 'full' ? 'all' : subsetIds);
     lap('review');
 
-    const touched = [...new Set(residentOfCluster.filter((id): id is string => id !== null))].sort(compareIds);
-    const golden = await refreshGolden(writer, runId, touched, {
+    // Every resident of the run with its records, in id order.
+    const members = new Map<string, string[]>();
+    for (const link of links) {
+      const list = members.get(link.residentId);
+      if (list) list.push(link.recordId);
+      else members.set(link.residentId, [link.recordId]);
+    }
+    const touched = [...members.keys()].sort(compareIds);
+    const golden = await refreshGolden(writer, runId, new Map(touched.map((id) => [id, members.get(id)!])), {
       allResidents: mode === 'full',
       onProgress: (done, total) => void progress({ stage: 'golden', done, total }),
     });
