@@ -96,6 +96,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.createIndex('source_record_name_match').on('source_record').column('name_match').execute();
 
+  // Records an import created, changed or marked missing since the last link run: the
+  // incremental linker's work list, so that it never scans the population to find it.
+  await db.schema
+    .createTable('link_pending')
+    .addColumn('source_record_id', 'bigint', (c) => c.primaryKey())
+    .execute();
+
   await db.schema
     .createTable('review_item')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
@@ -134,7 +141,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['resident_issue', 'review_item', 'link_key', 'resident_link', 'resident_version', 'resident', 'link_run', 'link_model']) {
+  for (const table of ['link_pending', 'resident_issue', 'review_item', 'link_key', 'resident_link', 'resident_version', 'resident', 'link_run', 'link_model']) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('source_record_name_match').execute();

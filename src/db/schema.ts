@@ -179,6 +179,10 @@ export interface LinkKeyTable {
   source_record_id: BigId;
 }
 
+export interface LinkPendingTable {
+  source_record_id: BigId;
+}
+
 export interface ReviewItemTable {
   id: GeneratedBigId;
   record_a: BigId;
@@ -215,6 +219,7 @@ export interface Database {
   resident_version: ResidentVersionTable;
   resident_link: ResidentLinkTable;
   link_key: LinkKeyTable;
+  link_pending: LinkPendingTable;
   review_item: ReviewItemTable;
   resident_issue: ResidentIssueTable;
   import_batch: ImportBatchTable;

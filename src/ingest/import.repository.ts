@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database, ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
+import { LOCKS } from '../db/locks.js';
 
 /** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -200,6 +201,18 @@ export const importRepository = {
       update source_record set present = false, version = version + 1, batch_id = ${batchId}::bigint, updated_at = now()
       where id = any(${ids}::bigint[])`.execute(db);
     return ids.length;
+  },
+
+  /**
+   * Queues the batch's records for the linker: every record this batch wrote (created,
+   * changed, seen again or marked missing); the linker skips those already linked as they are.
+   */
+  async queueForLinking(db: Executor, batchId: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock_shared(${LOCKS.link})`.execute(db);
+    await sql`
+      insert into link_pending (source_record_id)
+      select id from source_record where batch_id = ${batchId}::bigint
+      on conflict do nothing`.execute(db);
   },
 
   async insertRejected(db: Executor, source: string, batchId: string, rows: RejectWrite[]): Promise<void> {

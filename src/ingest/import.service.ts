@@ -200,6 +200,7 @@ export async function runImport(
       await report('finishing', files.length, '', bytesDone);
       const keptShas = files.filter((f) => f.status === 'skipped').map((f) => f.sha256);
       const missing = batch.partial ? 0 : await repo.markMissing(trx, batch.source, batch.id, keptShas);
+      await repo.queueForLinking(trx, batch.id);
       await repo.updateBatch(trx, batch.id, {
         status: 'completed',
         rows_read: totals.read,

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
+import { LOCKS } from '../db/locks.js';
 import type { Database, LinkRun } from '../db/schema.js';
 import type { ModelParameters } from './model.js';
 
@@ -41,14 +42,13 @@ export interface ReviewWrite {
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
-/** One key per lock: a single linker at a time across every process and machine. */
-const LINK_LOCK = 0x52480001;
 /** A block shared by more records than this says nothing about who a person is (a dormitory's phone). */
 const MAX_BLOCK_FETCH = 1_000;
 
 export const linkRepository = {
   async lock(db: Executor): Promise<void> {
-    await sql`select pg_advisory_xact_lock(${LINK_LOCK})`.execute(db);
+    // A single linker at a time across every process and machine (see src/db/locks.ts).
+    await sql`select pg_advisory_xact_lock(${LOCKS.link})`.execute(db);
   },
 
   async latestModel(db: Executor): Promise<{ id: string; params: ModelParameters; records: number; sources: string[]; createdAt: string } | undefined> {
@@ -104,31 +104,42 @@ export const linkRepository = {
     return db.selectFrom('link_run').selectAll().where('status', '=', 'done').orderBy('id', 'desc').limit(1).executeTakeFirst();
   },
 
-  /** Records per source, and how many are not linked as they are now. */
+  /** Records per source, and how many are queued for linking (some may prove linked as they are). */
   async counts(db: Executor): Promise<{ total: number; pending: number; bySource: Record<string, number> }> {
-    const rows = await sql<{ source: string; total: string; pending: string }>`
-      select s.source, count(*) as total,
-        count(*) filter (where l.source_record_id is null or l.record_version <> s.version or l.record_present <> s.present) as pending
-      from source_record s left join resident_link l on l.source_record_id = s.id
-      group by s.source order by s.source`.execute(db);
+    const [rows, pending] = await Promise.all([
+      // Records are never deleted, so the batches' created counts are the table's, without scanning it.
+      sql<{ source: string; total: string }>`
+        select source, sum(records_created) as total from import_batch where status = 'completed'
+        group by source having sum(records_created) > 0 order by source`.execute(db),
+      sql<{ n: string }>`select count(*) as n from link_pending`.execute(db),
+    ]);
     const bySource: Record<string, number> = {};
     let total = 0;
-    let pending = 0;
     for (const r of rows.rows) {
       bySource[r.source] = Number(r.total);
       total += Number(r.total);
-      pending += Number(r.pending);
     }
-    return { total, pending, bySource };
+    return { total, pending: Number(pending.rows[0]?.n ?? 0), bySource };
   },
 
-  /** What the next link run would see: changes whenever a record is added, changed or linked. */
+  /** What the next link run would see: changes whenever an import or a link run commits. */
   async stateFingerprint(db: Executor): Promise<string> {
     const row = await sql<{ f: string }>`
-      select concat_ws('-', (select count(*) from source_record), (select coalesce(max(id), 0) from source_record),
-        (select coalesce(sum(version), 0) from source_record), (select count(*) from resident_link),
+      select concat_ws('-', (select coalesce(max(id), 0) from import_batch where status = 'completed'),
+        (select count(*) from link_pending), (select coalesce(max(source_record_id), 0) from link_pending),
         (select coalesce(max(id), 0) from link_run)) as f`.execute(db);
     return row.rows[0]?.f ?? '0';
+  },
+
+  /** The work list is done: after a full run every entry, else the ones this run took. */
+  async clearPending(db: Executor, recordIds: readonly string[] | 'all'): Promise<void> {
+    if (recordIds === 'all') {
+      await sql`delete from link_pending`.execute(db);
+      return;
+    }
+    for (let start = 0; start < recordIds.length; start += 20_000) {
+      await sql`delete from link_pending where source_record_id = any(${recordIds.slice(start, start + 20_000)}::bigint[])`.execute(db);
+    }
   },
 
   /**
@@ -148,19 +159,28 @@ export const linkRepository = {
       return;
     }
     let after = '0';
+    if (which === 'pending') {
+      // Page through the work list; keep the records not linked as they are now.
+      for (;;) {
+        const page = await sql<{ source_record_id: string }>`
+          select source_record_id from link_pending where source_record_id > ${after}::bigint order by source_record_id limit ${pageSize}`.execute(db);
+        if (page.rows.length === 0) return;
+        const ids = page.rows.map((r) => r.source_record_id);
+        const rows = await sql<RecordRow>`
+          select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+          from source_record s left join resident_link l on l.source_record_id = s.id
+          where s.id = any(${ids}::bigint[])
+            and (l.source_record_id is null or l.record_version <> s.version or l.record_present <> s.present)
+          order by s.id`.execute(db);
+        yield rows.rows.map(toLinkable);
+        after = ids[ids.length - 1]!;
+      }
+    }
     for (;;) {
-      const rows =
-        which === 'all'
-          ? await sql<RecordRow>`
-              select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
-              from source_record s left join resident_link l on l.source_record_id = s.id
-              where s.id > ${after}::bigint order by s.id limit ${pageSize}`.execute(db)
-          : await sql<RecordRow>`
-              select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
-              from source_record s left join resident_link l on l.source_record_id = s.id
-              where s.id > ${after}::bigint
-                and (l.source_record_id is null or l.record_version <> s.version or l.record_present <> s.present)
-              order by s.id limit ${pageSize}`.execute(db);
+      const rows = await sql<RecordRow>`
+        select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+        from source_record s left join resident_link l on l.source_record_id = s.id
+        where s.id > ${after}::bigint order by s.id limit ${pageSize}`.execute(db);
       if (rows.rows.length === 0) return;
       yield rows.rows.map(toLinkable);
       after = rows.rows[rows.rows.length - 1]!.id;
@@ -208,11 +228,9 @@ export const linkRepository = {
     const byName = new Map<string, number>();
     const byPinyin = new Map<string, number>();
     if (names.length) {
-      // The linker's match form: name_match, else the name as written.
+      // The linker's match form (the adapters set it whenever a name is read).
       const rows = await sql<{ v: string; n: string }>`
-        select coalesce(name_match, name) as v, count(*) as n from source_record
-        where name_match = any(${names}::text[]) or (name_match is null and name = any(${names}::text[]))
-        group by 1`.execute(db);
+        select name_match as v, count(*) as n from source_record where name_match = any(${names}::text[]) group by 1`.execute(db);
       for (const r of rows.rows) byName.set(r.v, Number(r.n));
     }
     if (pinyins.length) {

@@ -109,7 +109,6 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     else [mode, reason] = ['incremental', 'new_records'];
     if (counts.total === 0) return noOpSummary();
 
-    const runId = await repo.insertRun(trx, { jobId: options.jobId ?? `link-${Date.now()}`, mode, reason });
     const cache = prepareCache();
     const loaded: Loaded = { rows: [], records: [] };
     let pendingIds: string[];
@@ -122,6 +121,11 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       await load(repo.records(trx, 'pending'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.pending }));
       pendingIds = loaded.rows.map((r) => r.id);
       lap('read.pending');
+      if (pendingIds.length === 0) {
+        // Queued, but linked as they are already (an export seen again unchanged).
+        await repo.clearPending(trx, 'all');
+        return noOpSummary();
+      }
       // The residents the new records may belong to: those sharing a blocking key with them,
       // and those the changed records belonged to; every record of each.
       const hashes = new Set<number>();
@@ -145,6 +149,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     }
     lap('read');
 
+    const runId = await repo.insertRun(trx, { jobId: options.jobId ?? `link-${Date.now()}`, mode, reason });
     await progress({ stage: 'linking', done: 0, total: loaded.rows.length });
     const input: PreparedInput[] = loaded.rows.map((row, i) => ({ key: keyOf(row), record: loaded.records[i] as ComparableRecord }));
     const reuseModel = mode === 'incremental' || (options.keepModel === true && model !== undefined);
@@ -191,6 +196,8 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       for (const h of blockingKeyHashes(loaded.records[i] as ComparableRecord)) keys.push([h, row.id]);
     });
     await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
+    // Under the link lock no import can have queued more since the list was read.
+    await repo.clearPending(trx, 'all');
     lap('keys');
 
     const review: ReviewWrite[] = result.review.map((item) => {

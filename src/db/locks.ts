@@ -1,0 +1,8 @@
+/**
+ * Advisory lock keys shared by features. The linker holds LINK exclusively for a whole run;
+ * an import takes it shared while it queues its records for linking, at the end of its
+ * transaction: so no import commits between a link run reading its work list and clearing it.
+ */
+export const LOCKS = {
+  link: 0x52480001,
+} as const;
