@@ -388,15 +388,19 @@ function toRecordWrite(
   const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
   const idStatus = str(data.idNumberStatus);
   const household = str(data.householdNumber) ?? str(data.familyNumber);
+  const dataJson = JSON.stringify(data);
+  const flagsJson = JSON.stringify(flags);
   return {
     natural_key: naturalKey,
     file_name: file.file_name,
     file_sha256: file.sha256,
     row_number: rowNumber,
-    content_hash: createHash('sha1').update(JSON.stringify(data)).update(JSON.stringify(flags)).digest('hex'),
+    content_hash: createHash('sha1').update(dataJson).update(flagsJson).digest('hex'),
     raw,
     data,
     flags,
+    dataJson,
+    flagsJson,
     name: str(data.name),
     name_match: str(data.nameMatch),
     name_pinyin: str(data.namePinyin),
