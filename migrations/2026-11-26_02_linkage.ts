@@ -81,6 +81,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('weight', 'double precision')
     .addColumn('field_weights', 'json')
     .addColumn('run_id', 'bigint', (c) => c.notNull())
+    // The name the record was counted under in name_frequency, to take it back when it changes.
+    .addColumn('name_match', 'text')
+    .addColumn('name_pinyin', 'text')
     .addColumn('linked_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('resident_link_resident').on('resident_link').column('resident_id').execute();
@@ -95,6 +98,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('link_key_record').on('link_key').column('source_record_id').execute();
 
   await db.schema.createIndex('source_record_name_match').on('source_record').column('name_match').execute();
+
+  // How many source records bear each name (match form) and each pinyin, and in all ('total', ''):
+  // the term-frequency adjustment's counts, written by a full run and kept exact by each
+  // incremental one, so that a batch never counts common names across the population.
+  await db.schema
+    .createTable('name_frequency')
+    .addColumn('kind', 'text', (c) => c.notNull()) // name | pinyin | total
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('name_frequency_pk', ['kind', 'value'])
+    .execute();
 
   // Records an import created, changed or marked missing since the last link run: the
   // incremental linker's work list, so that it never scans the population to find it.
@@ -141,7 +155,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['link_pending', 'resident_issue', 'review_item', 'link_key', 'resident_link', 'resident_version', 'resident', 'link_run', 'link_model']) {
+  for (const table of ['name_frequency', 'link_pending', 'resident_issue', 'review_item', 'link_key', 'resident_link', 'resident_version', 'resident', 'link_run', 'link_model']) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('source_record_name_match').execute();

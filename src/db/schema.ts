@@ -171,7 +171,15 @@ export interface ResidentLinkTable {
   weight: number | null;
   field_weights: Json<Record<string, number>> | null;
   run_id: BigId;
+  name_match: string | null;
+  name_pinyin: string | null;
   linked_at: Generated<Date>;
+}
+
+export interface NameFrequencyTable {
+  kind: string;
+  value: string;
+  count: number;
 }
 
 export interface LinkKeyTable {
@@ -220,6 +228,7 @@ export interface Database {
   resident_link: ResidentLinkTable;
   link_key: LinkKeyTable;
   link_pending: LinkPendingTable;
+  name_frequency: NameFrequencyTable;
   review_item: ReviewItemTable;
   resident_issue: ResidentIssueTable;
   import_batch: ImportBatchTable;

@@ -159,7 +159,8 @@ export const goldenRepository = {
         : await sql<{ id_number: string; residents: string[] }>`
             select s.id_number, array_agg(distinct l.resident_id::text) as residents
             from source_record s join resident_link l on l.source_record_id = s.id
-            where s.id_number = any(${idNumbers}::text[]) and s.id_status in ('valid', 'upgraded')
+            -- array(select …): planned as a small list, so the id_number index drives the scan.
+            where s.id_number = any(array(select unnest(${idNumbers}::text[]))) and s.id_status in ('valid', 'upgraded')
             group by s.id_number having count(distinct l.resident_id) > 1`.execute(db);
     return new Map(rows.rows.map((r) => [r.id_number, r.residents]));
   },

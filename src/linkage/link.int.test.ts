@@ -80,6 +80,14 @@ describe.each(storesUnderTest())('linking on $name', (store) => {
 
       expect((await linkNow(ctx)).noOp).toBe(true);
 
+      // The name counts an incremental run kept are what counting the population gives.
+      const counted = await sql<{ kind: string; value: string; count: number }>`
+        select 'name' as kind, name_match as value, count(*)::int as count from source_record where name_match is not null group by 2
+        union all select 'pinyin', name_pinyin, count(*)::int from source_record where name_pinyin is not null group by 2
+        union all select 'total', '', count(*)::int from source_record order by 1, 2`.execute(ctx.db);
+      const kept = await sql<{ kind: string; value: string; count: number }>`select kind, value, count from name_frequency order by 1, 2`.execute(ctx.db);
+      expect(kept.rows).toEqual(counted.rows);
+
       const full = await linkNow(ctx, { full: true, keepModel: true });
       expect(full.mode).toBe('full');
       expect(full.modelId).toBe(incremental.modelId);
@@ -154,6 +162,8 @@ describe.each(storesUnderTest())('linking on $name', (store) => {
       const run = await linkNow(ctx);
       expect(run.mode).toBe('incremental');
       expect(run.recordsPending).toBe(2);
+      const total = await sql<{ count: number }>`select count from name_frequency where kind = 'total'`.execute(ctx.db);
+      expect(total.rows[0]!.count).toBe(manifest.counts.totalRows);
       const after = await residentOfRecord(ctx);
       expect(after.get(`floating-population|floating-population-newer.csv|${changedRow}`)).toBe(changedResident);
 

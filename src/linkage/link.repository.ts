@@ -16,6 +16,9 @@ export interface LinkableRecord {
   data: Record<string, unknown>;
   /** The resident it is linked to now, if any. */
   residentId: string | null;
+  /** The name and pinyin it was counted under in name_frequency when it was linked. */
+  linkedName: string | null;
+  linkedPinyin: string | null;
 }
 
 export interface LinkWrite {
@@ -28,6 +31,8 @@ export interface LinkWrite {
   partnerRecordId: string | null;
   weight: number | null;
   fieldWeights: Record<string, number> | null;
+  nameMatch: string | null;
+  namePinyin: string | null;
 }
 
 export interface ReviewWrite {
@@ -151,9 +156,9 @@ export const linkRepository = {
       for (let start = 0; start < which.ids.length; start += pageSize) {
         const ids = which.ids.slice(start, start + pageSize);
         const rows = await sql<RecordRow>`
-          select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+          select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id, l.name_match as linked_name, l.name_pinyin as linked_pinyin
           from source_record s left join resident_link l on l.source_record_id = s.id
-          where s.id = any(${ids}::bigint[]) order by s.id`.execute(db);
+          where s.id = any(array(select unnest(${ids}::bigint[]))) order by s.id`.execute(db);
         yield rows.rows.map(toLinkable);
       }
       return;
@@ -167,7 +172,7 @@ export const linkRepository = {
         if (page.rows.length === 0) return;
         const ids = page.rows.map((r) => r.source_record_id);
         const rows = await sql<RecordRow>`
-          select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+          select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id, l.name_match as linked_name, l.name_pinyin as linked_pinyin
           from source_record s left join resident_link l on l.source_record_id = s.id
           where s.id = any(${ids}::bigint[])
             and (l.source_record_id is null or l.record_version <> s.version or l.record_present <> s.present)
@@ -178,7 +183,7 @@ export const linkRepository = {
     }
     for (;;) {
       const rows = await sql<RecordRow>`
-        select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id
+        select s.id, s.source, s.natural_key, s.version, s.present, s.data, l.resident_id, l.name_match as linked_name, l.name_pinyin as linked_pinyin
         from source_record s left join resident_link l on l.source_record_id = s.id
         where s.id > ${after}::bigint order by s.id limit ${pageSize}`.execute(db);
       if (rows.rows.length === 0) return;
@@ -192,9 +197,14 @@ export const linkRepository = {
     const out = new Set<string>();
     for (let start = 0; start < keys.length; start += 20_000) {
       const chunk = keys.slice(start, start + 20_000).map(String);
+      // `= any(array(select unnest(…)))`: planned as a short list, so the index drives the
+      // scan; with `= any($1)` over thousands of keys the planner scans the whole table instead.
+      const sizes = await sql<{ key: string; n: number }>`
+        select key, count(*)::int as n from link_key where key = any(array(select unnest(${chunk}::bigint[]))) group by key`.execute(db);
+      const kept = sizes.rows.filter((r) => r.n <= MAX_BLOCK_FETCH).map((r) => r.key);
+      if (!kept.length) continue;
       const rows = await sql<{ source_record_id: string }>`
-        select k.source_record_id from link_key k
-        where k.key in (select key from link_key where key = any(${chunk}::bigint[]) group by key having count(*) <= ${MAX_BLOCK_FETCH})`.execute(db);
+        select source_record_id from link_key where key = any(array(select unnest(${kept}::bigint[])))`.execute(db);
       for (const r of rows.rows) out.add(r.source_record_id);
     }
     return [...out];
@@ -205,7 +215,8 @@ export const linkRepository = {
     const out = new Set<string>();
     for (let start = 0; start < recordIds.length; start += 20_000) {
       const rows = await sql<{ resident_id: string }>`
-        select distinct resident_id from resident_link where source_record_id = any(${recordIds.slice(start, start + 20_000)}::bigint[])`.execute(db);
+        select distinct resident_id from resident_link
+        where source_record_id = any(array(select unnest(${recordIds.slice(start, start + 20_000)}::bigint[])))`.execute(db);
       for (const r of rows.rows) out.add(r.resident_id);
     }
     return [...out];
@@ -216,29 +227,59 @@ export const linkRepository = {
     const out: string[] = [];
     for (let start = 0; start < residentIds.length; start += 20_000) {
       const rows = await sql<{ source_record_id: string }>`
-        select source_record_id from resident_link where resident_id = any(${residentIds.slice(start, start + 20_000)}::bigint[])`.execute(db);
+        select source_record_id from resident_link
+        where resident_id = any(array(select unnest(${residentIds.slice(start, start + 20_000)}::bigint[])))`.execute(db);
       for (const r of rows.rows) out.push(r.source_record_id);
     }
     return out;
   },
 
-  /** The whole population's counts of the given names and pinyin (the term-frequency adjustment's). */
-  async nameCounts(db: Executor, names: readonly string[], pinyins: readonly string[]): Promise<{ records: number; byName: Map<string, number>; byPinyin: Map<string, number> }> {
-    const total = await sql<{ n: string }>`select count(*) as n from source_record`.execute(db);
+  /** The stored counts of the given names and pinyin, and of all records (as of the last run). */
+  async storedFrequencies(db: Executor, names: readonly string[], pinyins: readonly string[]): Promise<{ records: number; byName: Map<string, number>; byPinyin: Map<string, number> }> {
+    const rows = await sql<{ kind: string; value: string; count: number }>`
+      select kind, value, count from name_frequency
+      where (kind = 'name' and value = any(${names}::text[])) or (kind = 'pinyin' and value = any(${pinyins}::text[]))
+        or (kind = 'total' and value = '')`.execute(db);
     const byName = new Map<string, number>();
     const byPinyin = new Map<string, number>();
-    if (names.length) {
-      // The linker's match form (the adapters set it whenever a name is read).
-      const rows = await sql<{ v: string; n: string }>`
-        select name_match as v, count(*) as n from source_record where name_match = any(${names}::text[]) group by 1`.execute(db);
-      for (const r of rows.rows) byName.set(r.v, Number(r.n));
+    let records = 0;
+    for (const r of rows.rows) {
+      if (r.kind === 'name') byName.set(r.value, r.count);
+      else if (r.kind === 'pinyin') byPinyin.set(r.value, r.count);
+      else records = r.count;
     }
-    if (pinyins.length) {
-      const rows = await sql<{ v: string; n: string }>`
-        select name_pinyin as v, count(*) as n from source_record where name_pinyin = any(${pinyins}::text[]) group by 1`.execute(db);
-      for (const r of rows.rows) byPinyin.set(r.v, Number(r.n));
+    return { records, byName, byPinyin };
+  },
+
+  /** Every count again (a full run). */
+  async replaceFrequencies(writer: BulkWriter, records: number, byName: ReadonlyMap<string, number>, byPinyin: ReadonlyMap<string, number>): Promise<void> {
+    await sql`delete from name_frequency`.execute(writer.db);
+    const rows: [string, string, number][] = [['total', '', records]];
+    for (const [value, count] of byName) rows.push(['name', value, count]);
+    for (const [value, count] of byPinyin) rows.push(['pinyin', value, count]);
+    await bulkInsert(
+      writer,
+      'name_frequency',
+      [
+        { name: 'kind', type: 'text' },
+        { name: 'value', type: 'text' },
+        { name: 'count', type: 'integer' },
+      ],
+      rows,
+    );
+  },
+
+  /** Adds these changes to the counts (kind, value, +/-n). */
+  async adjustFrequencies(db: Executor, deltas: readonly (readonly [string, string, number])[]): Promise<void> {
+    const changed = deltas.filter((d) => d[2] !== 0);
+    for (let start = 0; start < changed.length; start += 5_000) {
+      const chunk = changed.slice(start, start + 5_000);
+      await sql`
+        insert into name_frequency (kind, value, count)
+        select * from unnest(${chunk.map((d) => d[0])}::text[], ${chunk.map((d) => d[1])}::text[], ${chunk.map((d) => d[2])}::int[])
+        on conflict (kind, value) do update set count = name_frequency.count + excluded.count`.execute(db);
     }
-    return { records: Number(total.rows[0]?.n ?? 0), byName, byPinyin };
+    await sql`delete from name_frequency where count <= 0 and kind <> 'total'`.execute(db);
   },
 
   /** New residents, ids allocated in the order given. */
@@ -287,6 +328,8 @@ export const linkRepository = {
         { name: 'weight', type: 'float8' },
         { name: 'field_weights', type: 'json' },
         { name: 'run_id', type: 'bigint' },
+        { name: 'name_match', type: 'text' },
+        { name: 'name_pinyin', type: 'text' },
       ],
       links.map((l) => [
         l.recordId,
@@ -299,6 +342,8 @@ export const linkRepository = {
         l.weight,
         l.fieldWeights === null ? null : JSON.stringify(l.fieldWeights),
         runId,
+        l.nameMatch,
+        l.namePinyin,
       ]),
     );
   },
@@ -389,6 +434,8 @@ interface RecordRow {
   present: boolean;
   data: unknown;
   resident_id: string | null;
+  linked_name: string | null;
+  linked_pinyin: string | null;
 }
 
 function toLinkable(r: RecordRow): LinkableRecord {
@@ -400,5 +447,7 @@ function toLinkable(r: RecordRow): LinkableRecord {
     present: r.present,
     data: json<Record<string, unknown>>(r.data),
     residentId: r.resident_id,
+    linkedName: r.linked_name,
+    linkedPinyin: r.linked_pinyin,
   };
 }

@@ -15,7 +15,7 @@ import { blockingKeyHashes } from './blocking.js';
 import type { ComparableRecord } from './compare.js';
 import { linkPrepared, type LinkResult, type LinkStats, type PreparedInput } from './engine.js';
 import { linkRepository as repo, type LinkableRecord, type LinkWrite, type ReviewWrite } from './link.repository.js';
-import type { NameFrequencies } from './model.js';
+import { nameFrequencies, type NameFrequencies } from './model.js';
 import { prepareCache, prepareRecord, type PrepareCache } from './prepare.js';
 import { compareIds, reconcileClusters } from './reconcile.js';
 
@@ -113,6 +113,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const loaded: Loaded = { rows: [], records: [] };
     let pendingIds: string[];
     let frequencies: NameFrequencies | undefined;
+    const frequencyDeltas = new Map<string, number>();
 
     if (mode === 'full') {
       await load(repo.records(trx, 'all'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.total }));
@@ -145,7 +146,30 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
         if (r.formerNameMatch !== null) names.add(r.formerNameMatch);
         if (r.namePinyin !== null) pinyins.add(r.namePinyin);
       }
-      frequencies = await repo.nameCounts(trx, [...names], [...pinyins]);
+      const stored = await repo.storedFrequencies(trx, [...names], [...pinyins]);
+      // The counts as of the last run, plus what the records linked now change: each takes back
+      // the name it was counted under (if it was) and counts the one it bears now.
+      let total = stored.records;
+      for (let i = 0; i < pendingIds.length; i++) {
+        const row = loaded.rows[i] as LinkableRecord;
+        const record = loaded.records[i] as ComparableRecord;
+        if (row.residentId === null) total++;
+        else {
+          addDelta(frequencyDeltas, 'name', row.linkedName, -1);
+          addDelta(frequencyDeltas, 'pinyin', row.linkedPinyin, -1);
+        }
+        addDelta(frequencyDeltas, 'name', record.nameMatch, 1);
+        addDelta(frequencyDeltas, 'pinyin', record.namePinyin, 1);
+      }
+      frequencyDeltas.set('total\u0001', total - stored.records);
+      const byName = new Map(stored.byName);
+      const byPinyin = new Map(stored.byPinyin);
+      for (const [key, delta] of frequencyDeltas) {
+        const [kind, value] = key.split('\u0001') as [string, string];
+        const map = kind === 'name' ? byName : kind === 'pinyin' ? byPinyin : null;
+        if (map !== null && (names.has(value) || pinyins.has(value))) map.set(value, (map.get(value) ?? 0) + delta);
+      }
+      frequencies = { records: total, byName, byPinyin };
     }
     lap('read');
 
@@ -181,6 +205,8 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
         partnerRecordId: partner,
         weight: link.weight ?? null,
         fieldWeights: link.fieldWeights ?? null,
+        nameMatch: loaded.records[i]!.nameMatch,
+        namePinyin: loaded.records[i]!.namePinyin,
       };
     });
     const subsetIds = loaded.rows.map((r) => r.id);
@@ -198,6 +224,18 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
     // Under the link lock no import can have queued more since the list was read.
     await repo.clearPending(trx, 'all');
+    if (mode === 'full') {
+      const counted = nameFrequencies(loaded.records);
+      await repo.replaceFrequencies(writer, counted.records, counted.byName, counted.byPinyin);
+    } else {
+      await repo.adjustFrequencies(
+        trx,
+        [...frequencyDeltas].map(([key, delta]) => {
+          const [kind, value] = key.split('\u0001') as [string, string];
+          return [kind, value, delta] as const;
+        }),
+      );
+    }
     lap('keys');
 
     const review: ReviewWrite[] = result.review.map((item) => {
@@ -266,4 +304,10 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       timings,
     };
   }
+}
+
+function addDelta(deltas: Map<string, number>, kind: 'name' | 'pinyin', value: string | null, delta: number): void {
+  if (value === null) return;
+  const key = `${kind}\u0001${value}`;
+  deltas.set(key, (deltas.get(key) ?? 0) + delta);
 }
