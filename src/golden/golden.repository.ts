@@ -60,7 +60,7 @@ export const goldenRepository = {
     const rows = await sql<{ id: string; version: number; golden: unknown; golden_hash: string | null }>`
       select r.id, r.version, v.golden, r.golden_hash
       from resident r left join resident_version v on v.resident_id = r.id and v.version = r.version
-      where r.id = any(${residentIds}::bigint[])`.execute(db);
+      where r.id = any(array(select unnest(${residentIds}::bigint[])))`.execute(db);
     for (const r of rows.rows) {
       out.set(r.id, { id: r.id, version: r.version, golden: r.golden === null ? null : json<GoldenRecord>(r.golden), goldenHash: r.golden_hash });
     }
@@ -137,10 +137,10 @@ export const goldenRepository = {
       const result =
         kinds === 'all'
           ? await sql`update resident_issue set status = 'obsolete', updated_at = now()
-              where resident_id = any(${ids}::bigint[]) and status = 'open' and run_id is distinct from ${runId}::bigint
+              where resident_id = any(array(select unnest(${ids}::bigint[]))) and status = 'open' and run_id is distinct from ${runId}::bigint
                 and kind <> 'shared_id_number'`.execute(db)
           : await sql`update resident_issue set status = 'obsolete', updated_at = now()
-              where resident_id = any(${ids}::bigint[]) and status = 'open' and run_id is distinct from ${runId}::bigint
+              where resident_id = any(array(select unnest(${ids}::bigint[]))) and status = 'open' and run_id is distinct from ${runId}::bigint
                 and kind = any(${kinds}::text[])`.execute(db);
       obsoleted += Number(result.numAffectedRows ?? 0);
     }
@@ -186,7 +186,8 @@ export const goldenRepository = {
   async sharedIdNumbersAlerted(db: Executor, residentIds: readonly string[]): Promise<string[]> {
     if (!residentIds.length) return [];
     const rows = await sql<{ fingerprint: string }>`
-      select fingerprint from resident_issue where kind = 'shared_id_number' and status = 'open' and resident_id = any(${residentIds}::bigint[])`.execute(db);
+      select fingerprint from resident_issue
+      where kind = 'shared_id_number' and status = 'open' and resident_id = any(array(select unnest(${residentIds}::bigint[])))`.execute(db);
     return rows.rows.map((r) => r.fingerprint.slice('shared_id_number|'.length));
   },
 };

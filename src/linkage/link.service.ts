@@ -254,7 +254,15 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       if (list) list.push(link.recordId);
       else members.set(link.residentId, [link.recordId]);
     }
-    const touched = [...members.keys()].sort(compareIds);
+    // A golden record depends only on its records: rebuild the residents that gained or lost a
+    // record, or hold one that changed; the others would come out as they are.
+    const changed = new Set<string>();
+    loaded.rows.forEach((row, i) => {
+      const now = links[i]!.residentId;
+      if (row.residentId !== now || pendingSet.has(row.id)) changed.add(now);
+      if (row.residentId !== null && row.residentId !== now) changed.add(row.residentId);
+    });
+    const touched = [...members.keys()].filter((id) => changed.has(id)).sort(compareIds);
     const golden = await refreshGolden(writer, runId, new Map(touched.map((id) => [id, members.get(id)!])), {
       allResidents: mode === 'full',
       onProgress: (done, total) => void progress({ stage: 'golden', done, total }),
