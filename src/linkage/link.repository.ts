@@ -1,5 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { LOCKS } from '../db/locks.js';
 import type { Database, LinkRun } from '../db/schema.js';
 import type { ModelParameters } from './model.js';
@@ -134,6 +137,12 @@ export const linkRepository = {
         (select count(*) from link_pending), (select coalesce(max(source_record_id), 0) from link_pending),
         (select coalesce(max(id), 0) from link_run)) as f`.execute(db);
     return row.rows[0]?.f ?? '0';
+  },
+
+  /** Every record on the work list (changed or not). */
+  async queuedIds(db: Executor): Promise<Set<string>> {
+    const rows = await sql<{ source_record_id: string }>`select source_record_id from link_pending`.execute(db);
+    return new Set(rows.rows.map((r) => r.source_record_id));
   },
 
   /** The work list is done: after a full run every entry, else the ones this run took. */
@@ -348,7 +357,8 @@ export const linkRepository = {
     );
   },
 
-  async replaceKeys(writer: BulkWriter, recordIds: readonly string[] | 'all', keys: readonly (readonly [number, string])[]): Promise<void> {
+  /** keys: each record's blocking-key hashes. */
+  async replaceKeys(writer: BulkWriter, recordIds: readonly string[] | 'all', keys: ReadonlyMap<string, readonly number[]>): Promise<void> {
     if (recordIds === 'all') {
       // Every key again: load the table bare and index it afterwards, several times faster
       // than maintaining two indexes row by row. Only the linker (under its lock) reads it.
@@ -367,7 +377,26 @@ export const linkRepository = {
     await this.insertKeys(writer, keys);
   },
 
-  async insertKeys(writer: BulkWriter, keys: readonly (readonly [number, string])[]): Promise<void> {
+  async insertKeys(writer: BulkWriter, keys: ReadonlyMap<string, readonly number[]>): Promise<void> {
+    if (writer.copyClient) {
+      // Millions of rows of two numbers: COPY text built directly, nothing to escape.
+      const client = writer.copyClient;
+      let lines: string[] = [];
+      const flush = async () => {
+        if (!lines.length) return;
+        const text = lines.join('');
+        lines = [];
+        await pipeline(Readable.from([text]), client.query(copyFrom('copy link_key (key, source_record_id) from stdin')));
+      };
+      for (const [id, hashes] of keys) {
+        for (const h of hashes) lines.push(`${h}\t${id}\n`);
+        if (lines.length >= 200_000) await flush();
+      }
+      await flush();
+      return;
+    }
+    const rows: [number, string][] = [];
+    for (const [id, hashes] of keys) for (const h of hashes) rows.push([h, id]);
     await bulkInsert(
       writer,
       'link_key',
@@ -375,7 +404,7 @@ export const linkRepository = {
         { name: 'key', type: 'bigint' },
         { name: 'source_record_id', type: 'bigint' },
       ],
-      keys.map(([key, id]) => [key, id]),
+      rows,
     );
   },
 

@@ -115,12 +115,16 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     let frequencies: NameFrequencies | undefined;
     const frequencyDeltas = new Map<string, number>();
 
+    // Records whose content may have changed since they were linked: every queued one.
+    let queued: ReadonlySet<string>;
     if (mode === 'full') {
+      queued = await repo.queuedIds(trx);
       await load(repo.records(trx, 'all'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.total }));
       pendingIds = loaded.rows.map((r) => r.id);
     } else {
       await load(repo.records(trx, 'pending'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.pending }));
       pendingIds = loaded.rows.map((r) => r.id);
+      queued = new Set(pendingIds);
       lap('read.pending');
       if (pendingIds.length === 0) {
         // Queued, but linked as they are already (an export seen again unchanged).
@@ -216,11 +220,12 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     lap('links');
 
     const pendingSet = new Set(pendingIds);
-    const keys: [number, string][] = [];
+    const keys = new Map<string, number[]>();
     loaded.rows.forEach((row, i) => {
       if (!pendingSet.has(row.id)) return;
-      for (const h of blockingKeyHashes(loaded.records[i] as ComparableRecord)) keys.push([h, row.id]);
+      keys.set(row.id, blockingKeyHashes(loaded.records[i] as ComparableRecord));
     });
+    lap('keys.hash');
     await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
     // Under the link lock no import can have queued more since the list was read.
     await repo.clearPending(trx, 'all');
@@ -259,7 +264,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const changed = new Set<string>();
     loaded.rows.forEach((row, i) => {
       const now = links[i]!.residentId;
-      if (row.residentId !== now || pendingSet.has(row.id)) changed.add(now);
+      if (row.residentId !== now || queued.has(row.id)) changed.add(now);
       if (row.residentId !== null && row.residentId !== now) changed.add(row.residentId);
     });
     const touched = [...members.keys()].filter((id) => changed.has(id)).sort(compareIds);
