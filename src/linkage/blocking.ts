@@ -76,6 +76,8 @@ export interface BlockingOptions {
   keys?: readonly BlockingKey[];
   /** Blocks larger than this are sub-blocked, then skipped (default 250). */
   maxBlockSize?: number;
+  /** Called with every record's key values as stored hashes (storedKeyHash), for the database. */
+  onValue?: (record: number, storedHash: number) => void;
 }
 
 export const DEFAULT_MAX_BLOCK_SIZE = 250;
@@ -277,6 +279,7 @@ function subBlockKey(r: ComparableRecord): string {
 export function candidatePairs(records: readonly ComparableRecord[], options: BlockingOptions = {}): CandidatePairs {
   const keys = options.keys ?? DEFAULT_BLOCKING_KEYS;
   const maxBlock = options.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE;
+  const onValue = options.onValue;
   const n = records.length;
   const K = 32;
   if (keys.length > K) throw new Error(`candidatePairs: at most ${K} blocking keys`);
@@ -306,7 +309,9 @@ export function candidatePairs(records: readonly ComparableRecord[], options: Bl
           grown.set(keyCodes);
           keyCodes = grown;
         }
-        keyCodes[m++] = (hash53(values[v] as string) % hashScale) * recordScale + i;
+        const hv = hash53(values[v] as string);
+        keyCodes[m++] = (hv % hashScale) * recordScale + i;
+        onValue?.(i, storedKeyHash(keyIndex, hv));
       }
     }
     const sorted = keyCodes.subarray(0, m).sort();
@@ -425,14 +430,25 @@ export function candidatePairs(records: readonly ComparableRecord[], options: Bl
 }
 
 /**
- * The record's blocking-key values as 53-bit hashes of key name and value: what the database
- * stores per linked record, so that a new batch finds the records it shares a block with
- * without reading the whole population. Every value, whatever the key's `needs` says: the
- * other record of a pair may be the one that needs it. Sorted, each once.
+ * A key value as the database stores it: 48 bits of the value's hash, then the key's index in
+ * the key list (5 bits), one 53-bit number. Changing the key list means linking again in full.
+ */
+export function storedKeyHash(keyIndex: number, valueHash: number): number {
+  return (valueHash % 2 ** 48) * 32 + keyIndex;
+}
+
+/**
+ * The record's blocking-key values as stored hashes: what the database keeps per linked
+ * record, so that a new batch finds the records it shares a block with without reading the
+ * whole population. Every value, whatever the key's `needs` says: the other record of a pair
+ * may be the one that needs it. Sorted, each once. (A full run gets the same numbers from
+ * candidatePairs' onValue.)
  */
 export function blockingKeyHashes(record: ComparableRecord, keys: readonly BlockingKey[] = DEFAULT_BLOCKING_KEYS): number[] {
   const view = recordView(record);
   const out = new Set<number>();
-  for (const key of keys) for (const value of key.values(view)) out.add(hash53(`${key.name}\u0001${value}`));
+  keys.forEach((key, k) => {
+    for (const value of key.values(view)) out.add(storedKeyHash(k, hash53(value)));
+  });
   return [...out].sort((a, b) => a - b);
 }

@@ -3,6 +3,7 @@ import { buildPopulation } from '../../fixtures/generator/index.js';
 import { linkRecords, type LinkInput, type LinkResult } from './engine.js';
 import { evaluateClustering } from './evaluate.js';
 import { mulberry32, nameFrequencies } from './model.js';
+import { blockingKeyHashes } from './blocking.js';
 import { prepareRecord } from './prepare.js';
 import { EXPORT_DATE, input, makeId, readGeneratedDistrict, type DistrictRecord } from './test-support.js';
 
@@ -183,6 +184,18 @@ describe('linkRecords on a generated district', () => {
         input('f1', 'family-planning', { caseNumber: 'C1', name: '王芳', sex: '女', birthDate: '1985-07-02', currentAddress: '河南省郑州市金水区经八路街道黄河社区国基路24号院1号楼2单元201' }),
       ]);
       expect(c[0]).not.toBe(c[1]);
+    });
+  });
+});
+
+describe('linkRecords keyHashes', () => {
+  it('gives each record the stored key hashes blockingKeyHashes computes on its own (what an incremental run looks up)', async () => {
+    const records = await readGeneratedDistrict(300, 77);
+    const result = linkRecords(records, { keyHashes: true });
+    expect(result.keyHashes).toHaveLength(records.length);
+    records.forEach((r, i) => {
+      const own = blockingKeyHashes(prepareRecord(r.source, r.data, r.householdKey));
+      expect([...(result.keyHashes![i] as number[])].sort((a, b) => a - b), r.key).toEqual(own);
     });
   });
 });

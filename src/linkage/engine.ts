@@ -62,6 +62,8 @@ export interface LinkOptions {
   maxReview?: number;
   /** Keep each link's per-field weights (the explanation an auditor reads). */
   explain?: boolean;
+  /** Return every record's blocking-key values as stored hashes (what blockingKeyHashes gives). */
+  keyHashes?: boolean;
 }
 
 export type LinkMethod = 'exact_id' | 'model' | 'single';
@@ -114,6 +116,8 @@ export interface LinkResult {
   review: ReviewItem[];
   params: ModelParameters;
   stats: LinkStats;
+  /** With options.keyHashes: per input record, its stored key hashes (each once). */
+  keyHashes?: number[][];
 }
 
 function defaultRandomPairs(records: number): number {
@@ -201,7 +205,16 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
   };
   const n = records.length;
 
-  const cand = candidatePairs(records, options.blocking);
+  const hashesBySorted: number[][] | undefined = options.keyHashes ? records.map(() => []) : undefined;
+  const cand = candidatePairs(records, {
+    ...options.blocking,
+    onValue: hashesBySorted
+      ? (r, h) => {
+          const list = hashesBySorted[r] as number[];
+          if (!list.includes(h)) list.push(h);
+        }
+      : options.blocking?.onValue,
+  });
   lap('blocking');
 
   // Compare every candidate pair once; keep its pattern code.
@@ -360,7 +373,13 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
   });
   lap('output');
 
+  let keyHashes: number[][] | undefined;
+  if (hashesBySorted) {
+    keyHashes = new Array<number[]>(n);
+    for (let s = 0; s < n; s++) keyHashes[order[s] as number] = hashesBySorted[s] as number[];
+  }
   return {
+    keyHashes,
     clusters,
     links,
     review,

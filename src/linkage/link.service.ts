@@ -181,7 +181,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     await progress({ stage: 'linking', done: 0, total: loaded.rows.length });
     const input: PreparedInput[] = loaded.rows.map((row, i) => ({ key: keyOf(row), record: loaded.records[i] as ComparableRecord }));
     const reuseModel = mode === 'incremental' || (options.keepModel === true && model !== undefined);
-    const result: LinkResult = linkPrepared(input, { params: reuseModel ? model?.params : undefined, frequencies, explain: true });
+    const result: LinkResult = linkPrepared(input, { params: reuseModel ? model?.params : undefined, frequencies, explain: true, keyHashes: mode === 'full' });
     lap('link');
 
     await progress({ stage: 'writing', done: 0, total: loaded.rows.length });
@@ -223,7 +223,8 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const keys = new Map<string, number[]>();
     loaded.rows.forEach((row, i) => {
       if (!pendingSet.has(row.id)) return;
-      keys.set(row.id, blockingKeyHashes(loaded.records[i] as ComparableRecord));
+      // A full run has them from the engine's own blocking pass.
+      keys.set(row.id, result.keyHashes?.[i] ?? blockingKeyHashes(loaded.records[i] as ComparableRecord));
     });
     lap('keys.hash');
     await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
