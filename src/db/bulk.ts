@@ -23,7 +23,8 @@ export interface BulkColumn {
 
 const CHUNK = 5_000;
 
-function copyText(value: BulkValue): string {
+/** One value in COPY's text format. */
+export function copyText(value: BulkValue): string {
   if (value === null) return '\\N';
   const text = typeof value === 'boolean' ? (value ? 't' : 'f') : String(value);
   return /[\\\n\r\t]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : text;

@@ -1,12 +1,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SourceName } from '../../adapters/types.js';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
+import { fromJsonColumn } from '../db/json-column.js';
 import type { Database } from '../db/schema.js';
 import type { GoldenInput, GoldenRecord } from './types.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
-
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 export interface ResidentState {
   id: string;
@@ -47,7 +46,7 @@ export const goldenRepository = {
       from source_record s join import_batch b on b.id = s.batch_id
       where s.id = any(${recordIds}::bigint[])`.execute(db);
     for (const r of rows.rows) {
-      const data = json<Record<string, unknown>>(r.data);
+      const data = fromJsonColumn<Record<string, unknown>>(r.data);
       const exportDate = typeof data.exportDate === 'string' && data.exportDate ? data.exportDate : r.batch_date;
       out.set(r.id, { recordId: r.id, source: r.source as SourceName, present: r.present, data, observedAt: exportDate });
     }
@@ -62,7 +61,7 @@ export const goldenRepository = {
       from resident r left join resident_version v on v.resident_id = r.id and v.version = r.version
       where r.id = any(array(select unnest(${residentIds}::bigint[])))`.execute(db);
     for (const r of rows.rows) {
-      out.set(r.id, { id: r.id, version: r.version, golden: r.golden === null ? null : json<GoldenRecord>(r.golden), goldenHash: r.golden_hash });
+      out.set(r.id, { id: r.id, version: r.version, golden: r.golden === null ? null : fromJsonColumn<GoldenRecord>(r.golden), goldenHash: r.golden_hash });
     }
     return out;
   },

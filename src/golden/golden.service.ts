@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BulkWriter } from '../db/bulk.js';
+import { stopwatch } from '../timing.js';
 import { detectAlerts, detectConflicts } from './conflicts.js';
 import { goldenRepository as repo, type GoldenWrite, type IssueWrite } from './golden.repository.js';
 import { stableStringify } from './stable-json.js';
@@ -40,13 +41,8 @@ export async function refreshGolden(
   options: { allResidents: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<GoldenRefreshSummary> {
   const residentIds = [...members.keys()];
-  const summary: GoldenRefreshSummary = { residents: 0, newVersions: 0, conflictsOpened: 0, alertsOpened: 0, issuesObsoleted: 0, timings: {} };
-  let t = performance.now();
-  const lap = (step: string): void => {
-    const now = performance.now();
-    summary.timings[step] = Math.round((summary.timings[step] ?? 0) * 1000 + (now - t)) / 1000;
-    t = now;
-  };
+  const { timings, lap } = stopwatch();
+  const summary: GoldenRefreshSummary = { residents: 0, newVersions: 0, conflictsOpened: 0, alertsOpened: 0, issuesObsoleted: 0, timings };
   const idNumbers = new Set<string>();
   for (let start = 0; start < residentIds.length; start += CHUNK) {
     const chunk = residentIds.slice(start, start + CHUNK);

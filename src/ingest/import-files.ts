@@ -1,5 +1,6 @@
 import type { SourceName } from '../../adapters/types.js';
 import type { AppContext } from '../context.js';
+import { fromJsonColumn } from '../db/json-column.js';
 import type { ImportBatch, ImportFile } from '../db/schema.js';
 import { importRepository as repo } from './import.repository.js';
 import { stageImport, type ImportOptions, type ImportProgress } from './import.service.js';
@@ -66,7 +67,6 @@ export async function summarizeBatch(ctx: Pick<AppContext, 'db'>, batch: ImportB
 
 export function toSummary(batch: ImportBatch, files: ImportFile[]): BatchSummary {
   const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-  const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : ((v as T) ?? fallback));
   return {
     id: batch.id,
     source: batch.source,
@@ -85,9 +85,9 @@ export function toSummary(batch: ImportBatch, files: ImportFile[]): BatchSummary
       unchanged: batch.records_unchanged,
       missing: batch.records_missing,
     },
-    rejectReasons: json(batch.reject_reasons, {}),
-    flagCounts: json(batch.flag_counts, {}),
-    error: json(batch.error, null),
+    rejectReasons: fromJsonColumn<Record<string, number> | null>(batch.reject_reasons) ?? {},
+    flagCounts: fromJsonColumn<Record<string, number> | null>(batch.flag_counts) ?? {},
+    error: fromJsonColumn<{ code: string; message: string } | null>(batch.error) ?? null,
     files: files.map((f) => ({
       name: f.file_name,
       sha256: f.sha256,

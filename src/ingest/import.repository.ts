@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database, ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
 import { LOCKS } from '../db/locks.js';
+import { copyText } from '../db/bulk.js';
 
 /** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -60,13 +61,6 @@ function recordsetJson(rows: readonly (RecordWrite & { id?: string })[]): string
     return `${head.slice(0, -1)},"data":${dataJson},"flags":${flagsJson}}`;
   });
   return `[${parts.join(',')}]`;
-}
-
-/** One value in COPY's text format. */
-function copyText(value: string | number | null): string {
-  if (value === null) return '\\N';
-  const text = String(value);
-  return /[\\\n\r\t]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : text;
 }
 
 export const importRepository = {

@@ -30,6 +30,7 @@ import {
   type ModelParameters,
   type NameFrequencies,
 } from './model.js';
+import { stopwatch } from '../timing.js';
 import { prepareCache, prepareRecord } from './prepare.js';
 
 export interface LinkInput {
@@ -152,13 +153,7 @@ function compareKeys(x: LinkInput, y: LinkInput): number {
 
 /** Links records into clusters, one per person. See the module comment. */
 export function linkRecords(input: readonly LinkInput[], options: LinkOptions = {}): LinkResult {
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (stage: string): void => {
-    const now = performance.now();
-    timings[stage] = Math.round(now - t) / 1000;
-    t = now;
-  };
+  const watch = stopwatch();
 
   // Canonical order: by key.
   const order = input.map((_, i) => i).sort((x, y) => compareKeys(input[x] as LinkInput, input[y] as LinkInput));
@@ -167,8 +162,8 @@ export function linkRecords(input: readonly LinkInput[], options: LinkOptions = 
     const r = input[i] as LinkInput;
     return prepareRecord(r.source, r.data, r.householdKey, cache);
   });
-  lap('comparable');
-  return linkOrdered(order, records, options, timings);
+  watch.lap('comparable');
+  return linkOrdered(order, records, options, watch);
 }
 
 /** A record already in the linker's view, with its unique stable key. */
@@ -191,18 +186,13 @@ export function linkPrepared(input: readonly PreparedInput[], options: LinkOptio
     order,
     order.map((i) => (input[i] as PreparedInput).record),
     options,
-    {},
+    stopwatch(),
   );
 }
 
 /** The engine proper: `records` in canonical order, `order[s]` the input index of records[s]. */
-function linkOrdered(order: readonly number[], records: readonly ComparableRecord[], options: LinkOptions, timings: Record<string, number>): LinkResult {
-  let t = performance.now();
-  const lap = (stage: string): void => {
-    const now = performance.now();
-    timings[stage] = Math.round(now - t) / 1000;
-    t = now;
-  };
+function linkOrdered(order: readonly number[], records: readonly ComparableRecord[], options: LinkOptions, watch: ReturnType<typeof stopwatch>): LinkResult {
+  const { timings, lap } = watch;
   const n = records.length;
 
   const hashesBySorted: number[][] | undefined = options.keyHashes ? records.map(() => []) : undefined;
