@@ -186,16 +186,22 @@ export interface WorkerOptions extends BullOptions {
   readerLimits?: Partial<ReaderLimits>;
 }
 
-/** A BullMQ worker processing import jobs; `resident-hub worker` runs one. */
-export function startImportWorker(store: DatabaseHandle, options: WorkerOptions): Worker<ImportJobData> {
-  const worker = new Worker<ImportJobData>(
-    IMPORT_QUEUE,
+/**
+ * A BullMQ worker running `body` for each job of `queue`. An AppError (a file that cannot be
+ * read, bad input) will not go away by retrying: it fails the job for good.
+ */
+function startWorker<T>(
+  queue: string,
+  body: (job: Job<T>) => Promise<unknown>,
+  options: WorkerOptions,
+  settings: { concurrency: number; lockDurationMs: number },
+): Worker<T> {
+  return new Worker<T>(
+    queue,
     async (job) => {
       try {
-        const batch = await processImportJob(store, job.data, (progress) => job.updateProgress(progress as unknown as object), options.readerLimits);
-        return { batchId: batch.id, status: batch.status };
+        return await body(job);
       } catch (err) {
-        // A file that cannot be read will not become readable by retrying.
         if (isAppError(err)) throw new UnrecoverableError(`${err.code}: ${err.message}`);
         throw err;
       }
@@ -203,36 +209,35 @@ export function startImportWorker(store: DatabaseHandle, options: WorkerOptions)
     {
       connection: redisConnection(options.redisUrl),
       prefix: options.prefix,
-      concurrency: options.concurrency ?? 1,
-      lockDuration: options.lockDurationMs ?? 30_000,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDurationMs,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 3,
     },
   );
-  return worker;
+}
+
+/** A BullMQ worker processing import jobs; `resident-hub worker` runs one. */
+export function startImportWorker(store: DatabaseHandle, options: WorkerOptions): Worker<ImportJobData> {
+  return startWorker<ImportJobData>(
+    IMPORT_QUEUE,
+    async (job) => {
+      const batch = await processImportJob(store, job.data, (progress) => job.updateProgress(progress as unknown as object), options.readerLimits);
+      return { batchId: batch.id, status: batch.status };
+    },
+    options,
+    { concurrency: options.concurrency ?? 1, lockDurationMs: options.lockDurationMs ?? 30_000 },
+  );
 }
 
 /** A BullMQ worker processing link jobs (one at a time: the linker holds one lock anyway). */
 export function startLinkWorker(store: DatabaseHandle, options: WorkerOptions): Worker<LinkJobData> {
-  return new Worker<LinkJobData>(
+  return startWorker<LinkJobData>(
     LINK_QUEUE,
-    async (job) => {
-      try {
-        return await processLinkJob(store, job.id ?? `link-${Date.now()}`, job.data, (progress) => job.updateProgress(progress as unknown as object));
-      } catch (err) {
-        if (isAppError(err)) throw new UnrecoverableError(`${err.code}: ${err.message}`);
-        throw err;
-      }
-    },
-    {
-      connection: redisConnection(options.redisUrl),
-      prefix: options.prefix,
-      concurrency: 1,
-      // Clustering a whole district keeps the event loop busy for seconds at a time, so the
-      // lock is not renewed meanwhile: a long lock keeps a second worker from taking it over.
-      lockDuration: options.lockDurationMs ?? 120_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 3,
-    },
+    (job) => processLinkJob(store, job.id ?? `link-${Date.now()}`, job.data, (progress) => job.updateProgress(progress as unknown as object)),
+    options,
+    // Clustering a whole district keeps the event loop busy for seconds at a time, so the
+    // lock is not renewed meanwhile: a long lock keeps a second worker from taking it over.
+    { concurrency: 1, lockDurationMs: options.lockDurationMs ?? 120_000 },
   );
 }
