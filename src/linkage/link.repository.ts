@@ -1,11 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
+import { fromJsonColumn } from '../db/json-column.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LOCKS } from '../db/locks.js';
 import type { Database, LinkRun } from '../db/schema.js';
-import type { ModelParameters } from './model.js';
+import type { ModelParameters, NameFrequencies } from './model.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -48,8 +49,6 @@ export interface ReviewWrite {
   reason: string;
 }
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-
 /** A block shared by more records than this says nothing about who a person is (a dormitory's phone). */
 const MAX_BLOCK_FETCH = 1_000;
 
@@ -64,9 +63,9 @@ export const linkRepository = {
     if (!row) return undefined;
     return {
       id: row.id,
-      params: json<ModelParameters>(row.params),
+      params: fromJsonColumn<ModelParameters>(row.params),
       records: row.records,
-      sources: json<string[]>(row.sources),
+      sources: fromJsonColumn<string[]>(row.sources),
       createdAt: new Date(row.created_at).toISOString(),
     };
   },
@@ -145,15 +144,9 @@ export const linkRepository = {
     return new Set(rows.rows.map((r) => r.source_record_id));
   },
 
-  /** The work list is done: after a full run every entry, else the ones this run took. */
-  async clearPending(db: Executor, recordIds: readonly string[] | 'all'): Promise<void> {
-    if (recordIds === 'all') {
-      await sql`delete from link_pending`.execute(db);
-      return;
-    }
-    for (let start = 0; start < recordIds.length; start += 20_000) {
-      await sql`delete from link_pending where source_record_id = any(${recordIds.slice(start, start + 20_000)}::bigint[])`.execute(db);
-    }
+  /** The work list is done. Only under the link lock: no import can have added to it since it was read. */
+  async clearPending(db: Executor): Promise<void> {
+    await sql`delete from link_pending`.execute(db);
   },
 
   /**
@@ -261,11 +254,11 @@ export const linkRepository = {
   },
 
   /** Every count again (a full run). */
-  async replaceFrequencies(writer: BulkWriter, records: number, byName: ReadonlyMap<string, number>, byPinyin: ReadonlyMap<string, number>): Promise<void> {
+  async replaceFrequencies(writer: BulkWriter, counts: NameFrequencies): Promise<void> {
     await sql`delete from name_frequency`.execute(writer.db);
-    const rows: [string, string, number][] = [['total', '', records]];
-    for (const [value, count] of byName) rows.push(['name', value, count]);
-    for (const [value, count] of byPinyin) rows.push(['pinyin', value, count]);
+    const rows: [string, string, number][] = [['total', '', counts.records]];
+    for (const [value, count] of counts.byName) rows.push(['name', value, count]);
+    for (const [value, count] of counts.byPinyin) rows.push(['pinyin', value, count]);
     await bulkInsert(
       writer,
       'name_frequency',
@@ -278,8 +271,11 @@ export const linkRepository = {
     );
   },
 
-  /** Adds these changes to the counts (kind, value, +/-n). */
-  async adjustFrequencies(db: Executor, deltas: readonly (readonly [string, string, number])[]): Promise<void> {
+  /** Adds a run's changes to the counts. */
+  async adjustFrequencies(db: Executor, change: { records: number; byName: ReadonlyMap<string, number>; byPinyin: ReadonlyMap<string, number> }): Promise<void> {
+    const deltas: [string, string, number][] = [['total', '', change.records]];
+    for (const [value, delta] of change.byName) deltas.push(['name', value, delta]);
+    for (const [value, delta] of change.byPinyin) deltas.push(['pinyin', value, delta]);
     const changed = deltas.filter((d) => d[2] !== 0);
     for (let start = 0; start < changed.length; start += 5_000) {
       const chunk = changed.slice(start, start + 5_000);
@@ -318,8 +314,8 @@ export const linkRepository = {
   },
 
   /** Fresh statistics after a bulk load, for the queries later in the same transaction. */
-  async analyze(db: Executor, table: 'resident_link' | 'resident' | 'resident_version'): Promise<void> {
-    await sql`analyze ${sql.table(table)}`.execute(db);
+  async analyzeLinks(db: Executor): Promise<void> {
+    await sql`analyze resident_link`.execute(db);
   },
 
   async insertLinks(writer: BulkWriter, runId: string, links: readonly LinkWrite[]): Promise<void> {
@@ -474,7 +470,7 @@ function toLinkable(r: RecordRow): LinkableRecord {
     naturalKey: r.natural_key,
     version: r.version,
     present: r.present,
-    data: json<Record<string, unknown>>(r.data),
+    data: fromJsonColumn<Record<string, unknown>>(r.data),
     residentId: r.resident_id,
     linkedName: r.linked_name,
     linkedPinyin: r.linked_pinyin,

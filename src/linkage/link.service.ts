@@ -10,6 +10,7 @@
  * frequencies — never the whole population again.
  */
 import type { DatabaseHandle } from '../db/database.js';
+import { stopwatch } from '../timing.js';
 import { refreshGolden, type GoldenRefreshSummary } from '../golden/golden.service.js';
 import { blockingKeyHashes } from './blocking.js';
 import type { ComparableRecord } from './compare.js';
@@ -81,13 +82,7 @@ async function load(pages: AsyncGenerator<LinkableRecord[]>, cache: PrepareCache
 }
 
 export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {}): Promise<LinkRunSummary> {
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (stage: string): void => {
-    const now = performance.now();
-    timings[stage] = Math.round(now - t) / 1000;
-    t = now;
-  };
+  const { timings, lap } = stopwatch();
   const progress = async (p: LinkProgress) => {
     await options.onProgress?.(p);
   };
@@ -112,8 +107,8 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const cache = prepareCache();
     const loaded: Loaded = { rows: [], records: [] };
     let pendingIds: string[];
-    let frequencies: NameFrequencies | undefined;
-    const frequencyDeltas = new Map<string, number>();
+    let frequencies: NameFrequencies;
+    let frequencyChange: FrequencyChange | null = null;
 
     // Records whose content may have changed since they were linked: every queued one.
     let queued: ReadonlySet<string>;
@@ -121,6 +116,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       queued = await repo.queuedIds(trx);
       await load(repo.records(trx, 'all'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.total }));
       pendingIds = loaded.rows.map((r) => r.id);
+      frequencies = nameFrequencies(loaded.records);
     } else {
       await load(repo.records(trx, 'pending'), cache, loaded, (done) => void progress({ stage: 'reading', done, total: counts.pending }));
       pendingIds = loaded.rows.map((r) => r.id);
@@ -128,7 +124,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       lap('read.pending');
       if (pendingIds.length === 0) {
         // Queued, but linked as they are already (an export seen again unchanged).
-        await repo.clearPending(trx, 'all');
+        await repo.clearPending(trx);
         return noOpSummary();
       }
       // The residents the new records may belong to: those sharing a blocking key with them,
@@ -150,30 +146,10 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
         if (r.formerNameMatch !== null) names.add(r.formerNameMatch);
         if (r.namePinyin !== null) pinyins.add(r.namePinyin);
       }
+      // The counts as of the last run, with what the records linked now change.
       const stored = await repo.storedFrequencies(trx, [...names], [...pinyins]);
-      // The counts as of the last run, plus what the records linked now change: each takes back
-      // the name it was counted under (if it was) and counts the one it bears now.
-      let total = stored.records;
-      for (let i = 0; i < pendingIds.length; i++) {
-        const row = loaded.rows[i] as LinkableRecord;
-        const record = loaded.records[i] as ComparableRecord;
-        if (row.residentId === null) total++;
-        else {
-          addDelta(frequencyDeltas, 'name', row.linkedName, -1);
-          addDelta(frequencyDeltas, 'pinyin', row.linkedPinyin, -1);
-        }
-        addDelta(frequencyDeltas, 'name', record.nameMatch, 1);
-        addDelta(frequencyDeltas, 'pinyin', record.namePinyin, 1);
-      }
-      frequencyDeltas.set('total\u0001', total - stored.records);
-      const byName = new Map(stored.byName);
-      const byPinyin = new Map(stored.byPinyin);
-      for (const [key, delta] of frequencyDeltas) {
-        const [kind, value] = key.split('\u0001') as [string, string];
-        const map = kind === 'name' ? byName : kind === 'pinyin' ? byPinyin : null;
-        if (map !== null && (names.has(value) || pinyins.has(value))) map.set(value, (map.get(value) ?? 0) + delta);
-      }
-      frequencies = { records: total, byName, byPinyin };
+      frequencyChange = changeOfFrequencies(loaded.rows.slice(0, pendingIds.length), loaded.records.slice(0, pendingIds.length));
+      frequencies = withChange(stored, frequencyChange);
     }
     lap('read');
 
@@ -216,33 +192,23 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const subsetIds = loaded.rows.map((r) => r.id);
     await repo.deleteLinks(trx, mode === 'full' ? 'all' : subsetIds);
     await repo.insertLinks(writer, runId, links);
-    if (mode === 'full') await repo.analyze(trx, 'resident_link');
+    if (mode === 'full') await repo.analyzeLinks(trx);
     lap('links');
 
-    const pendingSet = new Set(pendingIds);
     const keys = new Map<string, number[]>();
     loaded.rows.forEach((row, i) => {
-      if (!pendingSet.has(row.id)) return;
+      if (mode === 'incremental' && !queued.has(row.id)) return;
       // A full run has them from the engine's own blocking pass.
       keys.set(row.id, result.keyHashes?.[i] ?? blockingKeyHashes(loaded.records[i] as ComparableRecord));
     });
     lap('keys.hash');
     await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
     // Under the link lock no import can have queued more since the list was read.
-    await repo.clearPending(trx, 'all');
-    if (mode === 'full') {
-      const counted = nameFrequencies(loaded.records);
-      await repo.replaceFrequencies(writer, counted.records, counted.byName, counted.byPinyin);
-    } else {
-      await repo.adjustFrequencies(
-        trx,
-        [...frequencyDeltas].map(([key, delta]) => {
-          const [kind, value] = key.split('\u0001') as [string, string];
-          return [kind, value, delta] as const;
-        }),
-      );
-    }
+    await repo.clearPending(trx);
     lap('keys');
+    if (frequencyChange === null) await repo.replaceFrequencies(writer, frequencies);
+    else await repo.adjustFrequencies(trx, frequencyChange);
+    lap('frequencies');
 
     const review: ReviewWrite[] = result.review.map((item) => {
       const a = loaded.rows[item.a]!.id;
@@ -320,8 +286,34 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
   }
 }
 
-function addDelta(deltas: Map<string, number>, kind: 'name' | 'pinyin', value: string | null, delta: number): void {
-  if (value === null) return;
-  const key = `${kind}\u0001${value}`;
-  deltas.set(key, (deltas.get(key) ?? 0) + delta);
+/** What linking these records changes in the name counts: each takes back the name it was counted under (if it was linked before) and counts the one it bears now. */
+export interface FrequencyChange {
+  records: number;
+  byName: Map<string, number>;
+  byPinyin: Map<string, number>;
+}
+
+function changeOfFrequencies(rows: readonly LinkableRecord[], records: readonly ComparableRecord[]): FrequencyChange {
+  const change: FrequencyChange = { records: 0, byName: new Map(), byPinyin: new Map() };
+  const add = (map: Map<string, number>, value: string | null, delta: number) => {
+    if (value !== null) map.set(value, (map.get(value) ?? 0) + delta);
+  };
+  rows.forEach((row, i) => {
+    if (row.residentId === null) change.records++;
+    else {
+      add(change.byName, row.linkedName, -1);
+      add(change.byPinyin, row.linkedPinyin, -1);
+    }
+    add(change.byName, records[i]!.nameMatch, 1);
+    add(change.byPinyin, records[i]!.namePinyin, 1);
+  });
+  return change;
+}
+
+function withChange(stored: NameFrequencies, change: FrequencyChange): NameFrequencies {
+  const byName = new Map(stored.byName);
+  const byPinyin = new Map(stored.byPinyin);
+  for (const [value, delta] of change.byName) byName.set(value, (byName.get(value) ?? 0) + delta);
+  for (const [value, delta] of change.byPinyin) byPinyin.set(value, (byPinyin.get(value) ?? 0) + delta);
+  return { records: stored.records + change.records, byName, byPinyin };
 }
