@@ -13,6 +13,11 @@ export interface AppConfig {
   port: number;
   /** Most rows one imported file may have; a bigger export must be split. */
   maxRowsPerFile: number;
+  /** Requests one API key may make per rateLimitWindowMs before 429. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** Largest upload POST /v1/imports accepts (bytes) before 413. */
+  maxUploadBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -24,5 +29,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     queuePrefix: env.RH_QUEUE_PREFIX || 'resident-hub',
     port: Number.isFinite(port) ? port : 3000,
     maxRowsPerFile: Number(env.RH_MAX_ROWS_PER_FILE) || 1_000_000,
+    rateLimitMax: Number(env.RH_RATE_LIMIT_MAX) || 6000,
+    rateLimitWindowMs: Number(env.RH_RATE_LIMIT_WINDOW_MS) || 60_000,
+    maxUploadBytes: Number(env.RH_MAX_UPLOAD_BYTES) || 200 * 1024 * 1024,
   };
 }

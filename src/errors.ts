@@ -30,6 +30,15 @@ export const ErrorCodes = {
   FORBIDDEN: 'RH_ERR_FORBIDDEN',
   UNKNOWN_ROLE: 'RH_ERR_UNKNOWN_ROLE',
   AUDIT_ENTRY_INVALID: 'RH_ERR_AUDIT_ENTRY_INVALID',
+  KEY_NOT_FOUND: 'RH_ERR_KEY_NOT_FOUND',
+  /** A request that does not follow the schema (unknown property, bad value): HTTP 400. */
+  VALIDATION: 'RH_ERR_VALIDATION',
+  /** An object that does not exist (resident, review item, import…): HTTP 404. */
+  NOT_FOUND: 'RH_ERR_NOT_FOUND',
+  /** The request is valid but the object's state refuses it (decided already, undone already): HTTP 409. */
+  CONFLICT: 'RH_ERR_CONFLICT',
+  RATE_LIMITED: 'RH_ERR_RATE_LIMITED',
+  PAYLOAD_TOO_LARGE: 'RH_ERR_PAYLOAD_TOO_LARGE',
   CONFIG: 'RH_ERR_CONFIG',
   INTERNAL: 'RH_ERR_INTERNAL',
 } as const;

@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Database } from './schema.js';
 
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from './schema.js';
 
 /** Where bulk rows go: through COPY when a raw PostgreSQL client is at hand, else through unnest() (PGlite). */
 export interface BulkWriter {

@@ -5,4 +5,6 @@
  */
 export const LOCKS = {
   link: 0x52480001,
+  /** Held for each audit append: the chain needs one writer at a time. */
+  audit: 0x52480002,
 } as const;

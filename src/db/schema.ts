@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 /** Kysely's view of the tables. Only repositories use it. */
 
@@ -220,7 +220,99 @@ export interface ResidentIssueTable {
   updated_at: Generated<Date>;
 }
 
+export interface ApiKeyTable {
+  id: GeneratedBigId;
+  name: string;
+  role: string;
+  prefix: string;
+  key_hash: string;
+  created_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditActorColumn {
+  keyId: string | null;
+  name: string;
+  role: string;
+}
+
+export interface AuditLogTable {
+  seq: BigId;
+  at: string;
+  actor: Json<AuditActorColumn>;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  outcome: string;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: BigId;
+  hash: string;
+}
+
+export interface AuditorActionTable {
+  id: GeneratedBigId;
+  kind: string;
+  resident_ids: Json<string[]>;
+  snapshot: Json<unknown>;
+  reason: string | null;
+  actor: Json<AuditActorColumn>;
+  created_at: Generated<Date>;
+  undone_at: Timestamp | null;
+  undone_by: Json<AuditActorColumn> | null;
+}
+
+export interface PairDecisionTable {
+  id: GeneratedBigId;
+  record_a: BigId;
+  record_b: BigId;
+  decision: 'match' | 'non_match';
+  origin: string;
+  action_id: BigId | null;
+  review_item_id: BigId | null;
+  reason: string | null;
+  actor: Json<AuditActorColumn>;
+  created_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+}
+
+export interface FieldDecisionTable {
+  id: GeneratedBigId;
+  resident_id: BigId;
+  field: string;
+  value: Json<unknown>;
+  source_record_id: BigId | null;
+  issue_id: BigId | null;
+  reason: string;
+  actor: Json<AuditActorColumn>;
+  created_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+}
+
+export interface ResidentEventTable {
+  id: GeneratedBigId;
+  resident_id: BigId;
+  kind: 'created' | 'updated' | 'merged' | 'split' | 'restored';
+  version: number | null;
+  related_resident_id: BigId | null;
+  run_id: BigId | null;
+  action_id: BigId | null;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
+  api_key: ApiKeyTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  auditor_action: AuditorActionTable;
+  pair_decision: PairDecisionTable;
+  field_decision: FieldDecisionTable;
+  resident_event: ResidentEventTable;
   link_model: LinkModelTable;
   link_run: LinkRunTable;
   resident: ResidentTable;
@@ -246,3 +338,6 @@ export type SourceRecordRow = Selectable<SourceRecordTable>;
 export type RejectedRow = Selectable<RejectedRowTable>;
 export type LinkRun = Selectable<LinkRunTable>;
 export type Resident = Selectable<ResidentTable>;
+
+/** What a repository runs on: the database, or the caller's transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;

@@ -1,11 +1,10 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { SourceName } from '../../adapters/types.js';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
 import { fromJsonColumn } from '../db/json-column.js';
-import type { Database } from '../db/schema.js';
 import type { GoldenInput, GoldenRecord } from './types.js';
 
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from '../db/schema.js';
 
 export interface ResidentState {
   id: string;

@@ -1,14 +1,15 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Database, ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
+import type { ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
 import { LOCKS } from '../db/locks.js';
 import { copyText } from '../db/bulk.js';
 
 /** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
-export type Executor = Kysely<Database> | Transaction<Database>;
+export type { Executor } from '../db/schema.js';
+import type { Executor } from '../db/schema.js';
 
 export interface RecordWrite {
   natural_key: string;

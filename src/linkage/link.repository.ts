@@ -1,14 +1,14 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
 import { fromJsonColumn } from '../db/json-column.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LOCKS } from '../db/locks.js';
-import type { Database, LinkRun } from '../db/schema.js';
+import type { LinkRun } from '../db/schema.js';
 import type { ModelParameters, NameFrequencies } from './model.js';
 
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from '../db/schema.js';
 
 /** A source record as the linker reads it. */
 export interface LinkableRecord {

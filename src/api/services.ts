@@ -1,0 +1,18 @@
+import type { AppContext } from '../context.js';
+import type { Caller } from '../access/keys.service.js';
+import { AuditWriter, type AuditEvent } from '../audit/audit.service.js';
+
+/** What route plugins share: the application context and the audit writer. */
+export interface ApiServices {
+  ctx: AppContext;
+  audit: AuditWriter;
+}
+
+export function createApiServices(ctx: AppContext): ApiServices {
+  return { ctx, audit: new AuditWriter(ctx.db) };
+}
+
+/** Audits a read of personal data (or any action) by the caller; resolves once stored. */
+export function auditCaller(services: ApiServices, caller: Caller, event: Omit<AuditEvent, 'actor'>): Promise<void> {
+  return services.audit.write({ ...event, actor: { keyId: caller.keyId, name: caller.name, role: caller.role } });
+}
