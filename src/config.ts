@@ -16,6 +16,8 @@ export interface AppConfig {
   /** Requests one API key may make per rateLimitWindowMs before 429. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** How long an API process trusts a key it has checked (a revocation elsewhere takes this long to bite). */
+  keyCacheMs: number;
   /** Largest upload POST /v1/imports accepts (bytes) before 413. */
   maxUploadBytes: number;
 }
@@ -31,6 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxRowsPerFile: Number(env.RH_MAX_ROWS_PER_FILE) || 1_000_000,
     rateLimitMax: Number(env.RH_RATE_LIMIT_MAX) || 6000,
     rateLimitWindowMs: Number(env.RH_RATE_LIMIT_WINDOW_MS) || 60_000,
+    keyCacheMs: env.RH_KEY_CACHE_MS === undefined || env.RH_KEY_CACHE_MS === '' ? 10_000 : Number(env.RH_KEY_CACHE_MS),
     maxUploadBytes: Number(env.RH_MAX_UPLOAD_BYTES) || 200 * 1024 * 1024,
   };
 }

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { PREPARED_MARK } from '../db/prepared.js';
 import type { Executor } from '../db/schema.js';
 
 export interface StoredKey {
@@ -23,7 +25,9 @@ export const keysRepository = {
 
   /** The active (not revoked) key with this hash. */
   async findActiveByHash(db: Executor, hash: string): Promise<StoredKey | undefined> {
-    const row = await db.selectFrom('api_key').select(COLUMNS).where('key_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await sql<{ id: string; name: string; role: string; prefix: string; created_at: Date; revoked_at: Date | null }>`${sql.raw(PREPARED_MARK)}
+      select id, name, role, prefix, created_at, revoked_at from api_key where key_hash = ${hash} and revoked_at is null`.execute(db);
+    const row = result.rows[0];
     return row ? toKey(row) : undefined;
   },
 

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, can } from '../access/roles.js';
 import { verifyAudit } from '../audit/audit.service.js';
@@ -22,6 +23,22 @@ describe.each(storesUnderTest())('API foundation on $name', (store) => {
     expect(doc.statusCode).toBe(200);
     expect(doc.json().paths['/v1/stats/overlap']).toBeDefined();
     expect((await f.request(null, { method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
+  });
+
+  it('publishes a valid OpenAPI 3 document listing every /v1 route with its schemas and the roles allowed', async () => {
+    const doc = (await f.request(null, { method: 'GET', url: '/docs/json' })).json();
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(f.services.routes.length).toBeGreaterThan(0);
+    for (const route of f.services.routes) {
+      const path = route.url.replace(/:([A-Za-z_]+)/g, '{$1}');
+      const operation = doc.paths[path]?.[route.method.toLowerCase()];
+      expect(operation, `${route.method} ${path}`).toBeDefined();
+      expect(Object.keys(operation.responses ?? {}), `${route.method} ${path}`).toContain('401');
+      expect(operation.description, `${route.method} ${path}`).toContain(route.action);
+    }
   });
 
   it('refuses /v1 without a key, with a malformed or unknown key (401), in the one error shape', async () => {

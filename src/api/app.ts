@@ -104,13 +104,13 @@ export const appPlugin: FastifyPluginAsync<{ ctx: AppContext; services?: ApiServ
   });
 };
 
-export async function buildApp(ctx: AppContext, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, options: { logger?: boolean; services?: ApiServices } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     // Unknown properties are refused (additionalProperties: false), never silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  await app.register(appPlugin, { ctx });
+  await app.register(appPlugin, { ctx, services: options.services });
   return app;
 }

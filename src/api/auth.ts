@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerApiKey } from '../access/api-key.js';
-import { authenticate, type Caller } from '../access/keys.service.js';
-import { assertCan, type Action } from '../access/roles.js';
+import type { Caller } from '../access/keys.service.js';
+import { assertCan, rolesAllowed, type Action } from '../access/roles.js';
 import { AppError, ErrorCodes } from '../errors.js';
 import type { ApiServices } from './services.js';
 
@@ -24,9 +24,20 @@ declare module 'fastify' {
  */
 export function registerAuth(v1: FastifyInstance, services: ApiServices): void {
   v1.decorateRequest('caller', null as unknown as Caller);
+  // Every /v1 route names its right; the OpenAPI document says which roles have it.
+  v1.addHook('onRoute', (route) => {
+    if (route.method === 'HEAD') return;
+    const action = route.config?.action;
+    if (action === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.action`);
+    services.routes.push({ method: String(route.method), url: route.url, action });
+    const roles = rolesAllowed(action).join(', ');
+    const schema = { ...(route.schema ?? {}) } as Record<string, unknown>;
+    schema.description = [schema.description, `Requires \`${action}\` (roles: ${roles}).`].filter(Boolean).join('\n\n');
+    route.schema = schema;
+  });
   v1.addHook('onRequest', async (request: FastifyRequest) => {
     const key = bearerApiKey(request.headers.authorization);
-    const caller = await authenticate(services.ctx.db, key);
+    const caller = await services.auth.authenticate(key);
     if (!caller) throw new AppError(ErrorCodes.UNAUTHORIZED, 'unknown or revoked API key');
     request.caller = caller;
     const action = request.routeOptions.config.action;

@@ -11,12 +11,14 @@ import { runLink } from '../linkage/link.service.js';
 import { testContext } from '../testing/context.js';
 import type { StoreUnderTest } from '../testing/stores.js';
 import { buildApp } from './app.js';
+import { createApiServices, type ApiServices } from './services.js';
 import type { AppContext } from '../context.js';
 
 /** A server over a small linked synthetic district, with a key for every role. */
 export interface ApiFixture {
   ctx: AppContext;
   app: FastifyInstance;
+  services: ApiServices;
   keys: Record<Role, string>;
   manifest: DistrictManifest;
   districtDir: string;
@@ -47,11 +49,13 @@ export async function apiFixture(store: StoreUnderTest, options: ApiFixtureOptio
   }
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) keys[role] = (await createKey(ctx.db, { role, name: `test ${role}` })).key;
-  const app = await buildApp(ctx);
+  const services = createApiServices(ctx);
+  const app = await buildApp(ctx, { services });
   await app.ready();
   return {
     ctx,
     app,
+    services,
     keys,
     manifest,
     districtDir,

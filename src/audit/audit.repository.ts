@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AuditLogTable, Executor } from '../db/schema.js';
 import type { Selectable } from 'kysely';
 import { LOCKS } from '../db/locks.js';
+import { PREPARED_MARK } from '../db/prepared.js';
 import type { ChainHead, StoredAuditEntry } from './chain.js';
 import { fromJsonColumn } from '../db/json-column.js';
 
@@ -37,12 +38,17 @@ export function toStoredEntry(row: Selectable<AuditLogTable>): StoredAuditEntry 
 export const auditRepository = {
   /** Serialises appenders until the caller's transaction ends. */
   async lock(db: Executor): Promise<void> {
-    await sql`select pg_advisory_xact_lock(${LOCKS.audit})`.execute(db);
+    await sql`${sql.raw(PREPARED_MARK)} select pg_advisory_xact_lock(${LOCKS.audit})`.execute(db);
+  },
+
+  /** This transaction's commit returns before its WAL is flushed to disk. */
+  async relaxCommit(db: Executor): Promise<void> {
+    await sql`set local synchronous_commit = off`.execute(db);
   },
 
   /** The head as last recorded beside the table (null before the first row). */
   async head(db: Executor): Promise<ChainHead | null> {
-    const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+    const row = (await sql<{ seq: string; hash: string }>`${sql.raw(PREPARED_MARK)} select seq, hash from audit_head where id = 1`.execute(db)).rows[0];
     return row ? { seq: Number(row.seq), hash: row.hash } : null;
   },
 

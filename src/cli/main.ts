@@ -2,6 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SOURCE_NAMES, isSourceName } from '../../adapters/types.js';
+import { createKey, listKeys, revokeKey } from '../access/keys.service.js';
+import { parseRole, ROLES } from '../access/roles.js';
+import { verifyAudit } from '../audit/audit.service.js';
 import { loadConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { AppError, ErrorCodes, isAppError } from '../errors.js';
@@ -13,7 +16,8 @@ import { evaluateStoredLinks } from '../linkage/evaluate-links.js';
 import { linkRepository } from '../linkage/link.repository.js';
 import { linkNow } from '../linkage/link-now.js';
 import type { LinkRunSummary } from '../linkage/link.service.js';
-import { csvLine } from './csv.js';
+import { rejectsCsv } from '../ingest/rejects-report.js';
+import { linksCsv } from '../residents/links-export.js';
 import { formatEvaluation, formatImportSummary, formatLinkSummary, formatModel, formatStats, table } from './format.js';
 import { linkProgressPrinter, progressPrinter } from './progress.js';
 
@@ -33,10 +37,16 @@ Usage:
   resident-hub imports [--source SOURCE] [--json] list import batches
   resident-hub rejects BATCH --out FILE.csv      write a batch's rejected rows with their reasons
   resident-hub migrate                           bring the database schema up to date
-  resident-hub serve                             serve the API on PORT (default 3000): /health, /ready
+  resident-hub serve                             serve the API on PORT (default 3000); OpenAPI at /docs
+  resident-hub keys create --role ROLE --name NAME
+                                                 print a new API key (shown once; stored hashed)
+  resident-hub keys list [--json]                the keys: id, prefix, role, name, created, revoked
+  resident-hub keys revoke ID|PREFIX             revoke a key (its requests get 401 from then on)
+  resident-hub audit verify [--json]             check the audit trail's hash chain (exit 1 when broken)
   resident-hub worker [--concurrency N]          process queued jobs (needs REDIS_URL)
 
 SOURCE is one of: ${SOURCE_NAMES.join(', ')}
+ROLE is one of: ${ROLES.join(', ')}
 Environment: DATABASE_URL (PostgreSQL; default: embedded database in DATA_DIR, ./data),
              REDIS_URL (job queue; default: jobs run in this process), DATA_DIR, PORT.`;
 
@@ -57,6 +67,12 @@ async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   } finally {
     await ctx.close();
   }
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function print(text: string): void {
@@ -109,16 +125,11 @@ const commands: Record<string, Command> = {
         if (out) await out.write(text);
         else if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
       };
-      let count = 0;
+      let count = -1; // the header is not a link
       try {
-        await write(csvLine(['source', 'file', 'row', 'resident_id', 'match_probability', 'method']));
-        for await (const page of linkRepository.linksForExport(ctx.db)) {
-          let text = '';
-          for (const r of page) {
-            text += csvLine([r.source, r.file_name, r.row_number, r.resident_id ?? '', r.probability === null ? '' : Number(r.probability.toFixed(6)), r.method ?? '']);
-          }
-          count += page.length;
-          await write(text);
+        for await (const chunk of linksCsv(ctx.db)) {
+          count += countLines(chunk);
+          await write(chunk);
         }
       } finally {
         await out?.close();
@@ -194,20 +205,70 @@ const commands: Record<string, Command> = {
       const batch = await importRepository.getBatch(ctx.db, batchId);
       if (!batch) throw new AppError(ErrorCodes.BATCH_NOT_FOUND, `import batch ${batchId} not found (see: resident-hub imports)`);
       const rows = await importRepository.rejectedRows(ctx.db, batchId);
-      // Columns in the order the files had them (jsonb does not keep key order).
-      const files = await importRepository.filesOfBatch(ctx.db, batchId);
-      const fileOrder = files.flatMap((f) => (Array.isArray(f.headers) ? (f.headers as string[]) : []));
-      const used = new Set(rows.flatMap((row) => Object.keys(row.raw)));
-      const rawHeaders = [...new Set([...fileOrder.filter((h) => used.has(h)), ...used])];
-      // A BOM so that Excel on Windows opens the Chinese text as UTF-8.
-      let text = '\ufeff' + csvLine(['file', 'row', 'reasons', ...rawHeaders]);
-      for (const row of rows) {
-        const reasons = row.reasons.map((r) => `${r.code}: ${r.message}`).join('; ');
-        text += csvLine([row.file_name, row.row_number, reasons, ...rawHeaders.map((h) => row.raw[h] ?? '')]);
-      }
+      const text = rejectsCsv(rows, await importRepository.filesOfBatch(ctx.db, batchId));
       await fs.writeFile(out, text, 'utf8');
       print(`${rows.length} rejected row(s) of batch ${batchId} written to ${out}`);
       return 0;
+    });
+  },
+
+  async keys(args) {
+    const [sub, ...rest] = args;
+    if (sub === 'create') {
+      const { values } = parse(rest, { role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } }, false);
+      if (!values.role || !values.name) throw new AppError(ErrorCodes.USAGE, `usage: resident-hub keys create --role ROLE --name NAME (ROLE: ${ROLES.join(', ')})`);
+      const role = parseRole(values.role);
+      const name = values.name;
+      return withContext(async (ctx) => {
+        const created = await createKey(ctx.db, { role, name });
+        if (values.json) print(JSON.stringify({ id: created.id, key: created.key, prefix: created.prefix, role: created.role, name: created.name }, null, 2));
+        else {
+          print(created.key);
+          process.stderr.write(`key ${created.id} (${created.prefix}…) for ${created.name}, role ${created.role}: shown once, keep it safe\n`);
+        }
+        return 0;
+      });
+    }
+    if (sub === 'list') {
+      const { values } = parse(rest, { json: { type: 'boolean', default: false } }, false);
+      return withContext(async (ctx) => {
+        const keys = await listKeys(ctx.db);
+        if (values.json) {
+          print(JSON.stringify(keys, null, 2));
+          return 0;
+        }
+        if (!keys.length) {
+          print('no API keys yet: resident-hub keys create --role ROLE --name NAME');
+          return 0;
+        }
+        const rows: (string | number)[][] = [['id', 'prefix', 'role', 'name', 'created', 'revoked']];
+        for (const k of keys) rows.push([k.id, k.prefix, k.role, k.name, k.createdAt.toISOString().slice(0, 19).replace('T', ' '), k.revokedAt ? k.revokedAt.toISOString().slice(0, 19).replace('T', ' ') : '']);
+        print(table(rows, [true, false, false, false, false, false]));
+        return 0;
+      });
+    }
+    if (sub === 'revoke') {
+      const { positionals } = parse(rest, {});
+      if (positionals.length !== 1) throw new AppError(ErrorCodes.USAGE, 'usage: resident-hub keys revoke ID|PREFIX');
+      return withContext(async (ctx) => {
+        const key = await revokeKey(ctx.db, positionals[0]!);
+        print(`revoked key ${key.id} (${key.prefix}…, ${key.role}, ${key.name})`);
+        return 0;
+      });
+    }
+    throw new AppError(ErrorCodes.USAGE, 'usage: resident-hub keys create|list|revoke …');
+  },
+
+  async audit(args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'verify') throw new AppError(ErrorCodes.USAGE, 'usage: resident-hub audit verify [--json]');
+    const { values } = parse(rest, { json: { type: 'boolean', default: false } }, false);
+    return withContext(async (ctx) => {
+      const result = await verifyAudit(ctx.db);
+      if (values.json) print(JSON.stringify(result, null, 2));
+      else if (result.ok) print(`audit trail intact: ${result.verified.toLocaleString('en-US')} entr${result.verified === 1 ? 'y' : 'ies'} verified${result.head ? `, head seq ${result.head.seq} ${result.head.hash.slice(0, 16)}…` : ''}`);
+      else print(`audit trail BROKEN at seq ${result.break.seq} (${result.break.reason}): ${result.break.message}; ${result.verified.toLocaleString('en-US')} entries before it verified`);
+      return result.ok ? 0 : 1;
     });
   },
 

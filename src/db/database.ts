@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { PGlite } from '@electric-sql/pglite';
 import type { AppConfig } from '../config.js';
 import type { Database } from './schema.js';
+import { PREPARED_MARK, statementName } from './prepared.js';
 
 // `date` as plain ISO text: no timezone shifts on dates of birth.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
@@ -45,7 +46,21 @@ export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'data
   return handleFor(pool, 'pglite', () => lite.close());
 }
 
+/** Every connection of the pool runs marked queries as named prepared statements. */
+function prepareMarkedQueries(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+      if (typeof config === 'string' && config.startsWith(PREPARED_MARK) && Array.isArray(values)) {
+        return query({ name: statementName(config), text: config, values }, callback);
+      }
+      return callback === undefined ? (values === undefined ? query(config) : query(config, values)) : query(config, values, callback);
+    };
+  });
+}
+
 function handleFor(pool: pg.Pool, kind: StoreKind, closeStore: () => Promise<void>): DatabaseHandle {
+  prepareMarkedQueries(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

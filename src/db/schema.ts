@@ -218,6 +218,8 @@ export interface ResidentIssueTable {
   run_id: BigId | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** How an auditor resolved it (migration 06). */
+  resolution: Json<unknown> | null;
 }
 
 export interface ApiKeyTable {

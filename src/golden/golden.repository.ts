@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { SourceName } from '../../adapters/types.js';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
 import { fromJsonColumn } from '../db/json-column.js';
-import type { GoldenInput, GoldenRecord } from './types.js';
+import type { AuditorDecision, GoldenFieldName, GoldenInput, GoldenRecord } from './types.js';
 
 import type { Executor } from '../db/schema.js';
 
@@ -30,6 +30,8 @@ export interface IssueWrite {
   fingerprint: string;
   details: unknown;
   status: 'open' | 'resolved';
+  /** For one found resolved (a conflict on a field an auditor's standing decision settles): by what. */
+  resolution?: unknown;
 }
 
 export const goldenRepository = {
@@ -65,8 +67,38 @@ export const goldenRepository = {
     return out;
   },
 
+  /**
+   * The auditors' standing field decisions for these residents, and those of residents merged
+   * into them (a decision follows its records into the survivor), by resident rebuilt.
+   */
+  async decisions(db: Executor, residentIds: readonly string[]): Promise<Map<string, AuditorDecision[]>> {
+    const out = new Map<string, AuditorDecision[]>();
+    if (!residentIds.length) return out;
+    // Driven by the (few) standing decisions, not by the residents: one pass over them per call.
+    // The value as text: a json string ("张伟") parsed by one driver and not the other would be ambiguous.
+    const rows = await sql<{ owner: string; field: string; value: string; source_record_id: string | null; reason: string; created_at: Date | string }>`
+      select (case when d.resident_id = any(${residentIds}::bigint[]) then d.resident_id else r.merged_into end)::text as owner,
+        d.field, d.value::text as value, d.source_record_id::text as source_record_id, d.reason, d.created_at
+      from field_decision d join resident r on r.id = d.resident_id
+      where d.revoked_at is null and (d.resident_id = any(${residentIds}::bigint[]) or r.merged_into = any(${residentIds}::bigint[]))
+      order by d.created_at, d.id`.execute(db);
+    for (const r of rows.rows) {
+      const decision: AuditorDecision = {
+        field: r.field as GoldenFieldName,
+        value: JSON.parse(r.value) as unknown,
+        reason: r.reason,
+        decidedAt: (r.created_at instanceof Date ? r.created_at : new Date(r.created_at)).toISOString(),
+        ...(r.source_record_id === null ? {} : { sourceRecordId: r.source_record_id }),
+      };
+      const list = out.get(r.owner);
+      if (list) list.push(decision);
+      else out.set(r.owner, [decision]);
+    }
+    return out;
+  },
+
   /** The new version of each resident: the current golden record, and its version kept. */
-  async writeGolden(writer: BulkWriter, runId: string, writes: readonly GoldenWrite[]): Promise<void> {
+  async writeGolden(writer: BulkWriter, runId: string | null, writes: readonly GoldenWrite[]): Promise<void> {
     if (!writes.length) return;
     const rows = writes.map((w) => ({
       id: w.id,
@@ -107,21 +139,34 @@ export const goldenRepository = {
   /**
    * The findings of these residents now: new ones open, known ones refreshed (an auditor's
    * resolution stands), and open ones no longer found obsolete. `kinds` limits which of the
-   * residents' open findings this call speaks for.
+   * residents' open findings this call speaks for. `runId` null: a refresh outside a link run
+   * (an auditor's resolution); the issue keeps the run that last found it.
    */
-  async writeIssues(db: Executor, runId: string, residentIds: readonly string[], issues: readonly IssueWrite[], kinds: 'all' | readonly string[]): Promise<{ conflictsOpened: number; alertsOpened: number; obsoleted: number }> {
+  async writeIssues(db: Executor, runId: string | null, residentIds: readonly string[], issues: readonly IssueWrite[], kinds: 'all' | readonly string[]): Promise<{ conflictsOpened: number; alertsOpened: number; obsoleted: number }> {
     let conflictsOpened = 0;
     let alertsOpened = 0;
     for (let start = 0; start < issues.length; start += 2_000) {
       const chunk = issues.slice(start, start + 2_000);
       const rows = await sql<{ inserted: boolean; category: string }>`
-        insert into resident_issue (resident_id, category, kind, severity, fingerprint, details, status, run_id)
-        select x.resident_id, x.category, x.kind, x.severity, x.fingerprint, x.details, x.status, ${runId}::bigint
+        insert into resident_issue (resident_id, category, kind, severity, fingerprint, details, status, run_id, resolution)
+        select x.resident_id, x.category, x.kind, x.severity, x.fingerprint, x.details, x.status, ${runId}::bigint, x.resolution
         from jsonb_to_recordset(${JSON.stringify(
-          chunk.map((i) => ({ resident_id: i.residentId, category: i.category, kind: i.kind, severity: i.severity, fingerprint: i.fingerprint, details: i.details, status: i.status })),
-        )}::jsonb) as x(resident_id bigint, category text, kind text, severity text, fingerprint text, details json, status text)
-        on conflict (resident_id, fingerprint) do update set details = excluded.details, severity = excluded.severity, run_id = excluded.run_id,
-          status = case when resident_issue.status = 'obsolete' then excluded.status else resident_issue.status end, updated_at = now()
+          chunk.map((i) => ({
+            resident_id: i.residentId,
+            category: i.category,
+            kind: i.kind,
+            severity: i.severity,
+            fingerprint: i.fingerprint,
+            details: i.details,
+            status: i.status,
+            resolution: i.resolution ?? null,
+          })),
+        )}::jsonb) as x(resident_id bigint, category text, kind text, severity text, fingerprint text, details json, status text, resolution json)
+        -- An auditor's resolution stands; an open finding a standing decision now settles is resolved by it.
+        on conflict (resident_id, fingerprint) do update set details = excluded.details, severity = excluded.severity, run_id = coalesce(excluded.run_id, resident_issue.run_id),
+          status = case when resident_issue.status = 'obsolete' or (resident_issue.status = 'open' and excluded.status = 'resolved') then excluded.status else resident_issue.status end,
+          resolution = case when resident_issue.status = 'obsolete' or (resident_issue.status = 'open' and excluded.status = 'resolved') then excluded.resolution else resident_issue.resolution end,
+          updated_at = now()
         returning (xmax = 0) as inserted, category`.execute(db);
       for (const r of rows.rows) {
         if (!r.inserted) continue;
@@ -129,17 +174,23 @@ export const goldenRepository = {
         else alertsOpened++;
       }
     }
+    // Open findings of these residents that this call did not find again: by fingerprint, so
+    // that a refresh outside a run (runId null) settles them as exactly as a run does.
+    const found = new Map<string, string[]>();
+    for (const issue of issues) {
+      const list = found.get(issue.residentId);
+      if (list) list.push(issue.fingerprint);
+      else found.set(issue.residentId, [issue.fingerprint]);
+    }
     let obsoleted = 0;
     for (let start = 0; start < residentIds.length; start += 20_000) {
       const ids = residentIds.slice(start, start + 20_000);
-      const result =
-        kinds === 'all'
-          ? await sql`update resident_issue set status = 'obsolete', updated_at = now()
-              where resident_id = any(array(select unnest(${ids}::bigint[]))) and status = 'open' and run_id is distinct from ${runId}::bigint
-                and kind <> 'shared_id_number'`.execute(db)
-          : await sql`update resident_issue set status = 'obsolete', updated_at = now()
-              where resident_id = any(array(select unnest(${ids}::bigint[]))) and status = 'open' and run_id is distinct from ${runId}::bigint
-                and kind = any(${kinds}::text[])`.execute(db);
+      const pairs = ids.flatMap((id) => (found.get(id) ?? []).map((fingerprint) => [id, fingerprint] as const));
+      const kindFilter = kinds === 'all' ? sql`kind <> 'shared_id_number'` : sql`kind = any(${kinds}::text[])`;
+      const result = await sql`update resident_issue i set status = 'obsolete', updated_at = now()
+        where i.resident_id = any(array(select unnest(${ids}::bigint[]))) and i.status = 'open' and ${kindFilter}
+          and not exists (select 1 from unnest(${pairs.map((p) => p[0])}::bigint[], ${pairs.map((p) => p[1])}::text[]) as x(resident_id, fingerprint)
+                          where x.resident_id = i.resident_id and x.fingerprint = i.fingerprint)`.execute(db);
       obsoleted += Number(result.numAffectedRows ?? 0);
     }
     return { conflictsOpened, alertsOpened, obsoleted };
@@ -164,7 +215,7 @@ export const goldenRepository = {
   },
 
   /** Open shared-ID alerts on these numbers whose resident no longer shares it: obsolete. */
-  async settleSharedIdAlerts(db: Executor, idNumbers: readonly string[] | 'all', holders: Map<string, string[]>, runId: string): Promise<number> {
+  async settleSharedIdAlerts(db: Executor, idNumbers: readonly string[] | 'all', holders: Map<string, string[]>, runId: string | null): Promise<number> {
     const open = await sql<{ id: string; resident_id: string; fingerprint: string }>`
       select id, resident_id, fingerprint from resident_issue where kind = 'shared_id_number' and status = 'open'`.execute(db);
     const wanted = idNumbers === 'all' ? null : new Set(idNumbers);
@@ -175,7 +226,7 @@ export const goldenRepository = {
       if (!(holders.get(idNumber) ?? []).includes(issue.resident_id)) stale.push(issue.id);
     }
     if (stale.length) {
-      await sql`update resident_issue set status = 'obsolete', run_id = ${runId}::bigint, updated_at = now() where id = any(${stale}::bigint[])`.execute(db);
+      await sql`update resident_issue set status = 'obsolete', run_id = coalesce(${runId}::bigint, run_id), updated_at = now() where id = any(${stale}::bigint[])`.execute(db);
     }
     return stale.length;
   },

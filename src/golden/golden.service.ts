@@ -3,13 +3,14 @@
  * records: called by the linker, in its transaction, for the residents a run touched.
  */
 import { createHash } from 'node:crypto';
+import { eventsRepository, type ResidentEventWrite } from '../changes/events.repository.js';
 import type { BulkWriter } from '../db/bulk.js';
 import { stopwatch } from '../timing.js';
-import { detectAlerts, detectConflicts } from './conflicts.js';
+import { detectAlerts, detectConflicts, type ConflictField } from './conflicts.js';
 import { goldenRepository as repo, type GoldenWrite, type IssueWrite } from './golden.repository.js';
 import { stableStringify } from './stable-json.js';
 import { buildGoldenRecord, hasValidId } from './survivorship.js';
-import type { GoldenInput } from './types.js';
+import type { GoldenInput, GoldenRecord, IssueResolution, StaleDecision } from './types.js';
 import { diffGolden, goldenHash } from './version.js';
 
 export interface GoldenRefreshSummary {
@@ -29,25 +30,56 @@ function versionHash(goldenHashValue: string, members: readonly string[]): strin
   return createHash('sha256').update(goldenHashValue).update('|').update(members.join(',')).digest('hex');
 }
 
+/** The alert that an auditor's decision no longer matches the record it was taken from. */
+export function staleDecisionIssue(residentId: string, stale: StaleDecision): IssueWrite {
+  const message =
+    stale.change === 'record_missing'
+      ? `the record the auditor's ${stale.field} was taken from is no longer the resident's; the auditor's value is kept`
+      : `the record the auditor's ${stale.field} was taken from now says otherwise; the auditor's value is kept`;
+  return {
+    residentId,
+    category: 'alert',
+    kind: 'stale_decision',
+    severity: 'medium',
+    // A new current value is a new finding; the same one stays acknowledged once acknowledged.
+    fingerprint: `stale_decision|${stale.field}|${stale.sourceRecordId}|${stale.change}|${stableStringify(stale.currentValue ?? null)}`,
+    details: { kind: 'stale_decision', severity: 'medium', ...stale, currentValue: stale.currentValue ?? null, message },
+    status: 'open',
+  };
+}
+
 /**
  * Rebuilds the golden record of each resident in `members` (resident id → its source record
- * ids), writes a new version where anything changed, and refreshes their conflicts and alerts.
+ * ids) with the auditors' standing field decisions, writes a new version where anything
+ * changed (each with its event in the changes feed), and refreshes their conflicts and alerts.
  * `allResidents`: these are every resident (a full run), so district-wide checks run once.
+ * `runId` null: a refresh outside a link run (an auditor's resolution or action). `events`: the
+ * auditor action the new versions' events belong to, and the kind of a later version's event
+ * ('restored' for an undo; 'updated' by default).
  */
 export async function refreshGolden(
   writer: BulkWriter,
-  runId: string,
+  runId: string | null,
   members: ReadonlyMap<string, readonly string[]>,
-  options: { allResidents: boolean; onProgress?: (done: number, total: number) => void },
+  options: {
+    allResidents: boolean;
+    onProgress?: (done: number, total: number) => void;
+    events?: { actionId?: string | null; laterKind?: 'updated' | 'restored' };
+  },
 ): Promise<GoldenRefreshSummary> {
   const residentIds = [...members.keys()];
   const { timings, lap } = stopwatch();
   const summary: GoldenRefreshSummary = { residents: 0, newVersions: 0, conflictsOpened: 0, alertsOpened: 0, issuesObsoleted: 0, timings };
   const idNumbers = new Set<string>();
+  // Appended once for the whole refresh: one COPY (or unnest) however many residents.
+  const events: ResidentEventWrite[] = [];
   for (let start = 0; start < residentIds.length; start += CHUNK) {
     const chunk = residentIds.slice(start, start + CHUNK);
     const recordIds = chunk.flatMap((id) => members.get(id) ?? []);
-    const [records, states] = await Promise.all([repo.records(writer.db, recordIds), repo.states(writer.db, chunk)]);
+    // One after another: inside a transaction they share one connection anyway.
+    const records = await repo.records(writer.db, recordIds);
+    const states = await repo.states(writer.db, chunk);
+    const decisions = await repo.decisions(writer.db, chunk);
     lap('read');
     const writes: GoldenWrite[] = [];
     const issues: IssueWrite[] = [];
@@ -55,20 +87,22 @@ export async function refreshGolden(
       const list = (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((m) => m !== undefined);
       if (list.length === 0) continue;
       summary.residents++;
-      const golden = buildGoldenRecord(list);
+      const golden = buildGoldenRecord(list, decisions.get(id) ?? []);
       const memberIds = list.map((m) => m.recordId).sort();
       const hash = versionHash(goldenHash(golden), memberIds);
       const state = states.get(id);
       if (state?.goldenHash !== hash) {
+        const version = (state?.version ?? 0) + 1;
         writes.push({
           id,
-          version: (state?.version ?? 0) + 1,
+          version,
           golden,
           goldenHash: hash,
           // A first version is all additions: its golden record says it.
           changes: state?.golden ? diffGolden(state.golden, golden) : null,
           members: memberIds,
         });
+        events.push({ residentId: id, kind: version === 1 ? 'created' : (options.events?.laterKind ?? 'updated'), version, runId, actionId: options.events?.actionId ?? null });
       }
       for (const conflict of detectConflicts(list, golden)) {
         issues.push({
@@ -79,12 +113,14 @@ export async function refreshGolden(
           fingerprint: `${conflict.kind}|${stableStringify(conflict.values.map((v) => v.value).sort())}`,
           details: conflict,
           status: conflict.resolved ? 'resolved' : 'open',
+          ...(conflict.resolved ? { resolution: standingResolution(golden, conflict.field) } : {}),
         });
       }
       for (const alert of detectAlerts(list, golden)) {
         const statusRecord = alert.kind === 'shared_id_number' ? '' : (alert.statusRecordId ?? '');
         issues.push({ residentId: id, category: 'alert', kind: alert.kind, severity: alert.severity, fingerprint: `${alert.kind}|${statusRecord}`, details: alert, status: 'open' });
       }
+      for (const stale of golden.staleDecisions) issues.push(staleDecisionIssue(id, stale));
       if (!options.allResidents) for (const idNumber of usableIdNumbers(list)) idNumbers.add(idNumber);
     }
     lap('build');
@@ -98,6 +134,8 @@ export async function refreshGolden(
     lap('issues');
     options.onProgress?.(Math.min(start + CHUNK, residentIds.length), residentIds.length);
   }
+  await eventsRepository.append(writer, events);
+  lap('events');
 
   // One ID number held by records of different residents.
   let scope: string[] | 'all' = 'all';
@@ -126,6 +164,12 @@ export async function refreshGolden(
   summary.issuesObsoleted += await repo.settleSharedIdAlerts(writer.db, scope, holders, runId);
   lap('shared_id');
   return summary;
+}
+
+/** A conflict found already settled by an auditor's standing decision on its field. */
+function standingResolution(golden: GoldenRecord, field: ConflictField): IssueResolution {
+  const decided = golden[field];
+  return { via: 'standing_decision', field, reason: decided?.reason ?? null, decidedAt: decided?.decidedAt ?? null, sourceRecordId: decided?.sourceRecordId ?? null };
 }
 
 function usableIdNumbers(members: readonly GoldenInput[]): string[] {

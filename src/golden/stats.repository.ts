@@ -15,6 +15,22 @@ export interface OverlapStats {
   lastRun: { id: string; mode: string; finishedAt: string | null } | null;
 }
 
+/** Data quality of one source's present records (counts only). */
+export interface SourceQuality {
+  source: string;
+  /** Present records (listed by the source's latest export). */
+  records: number;
+  missingIdNumber: number;
+  /** An ID number that fails validation: wrong check character, impossible date, wrong shape, digits lost to Excel. */
+  invalidIdNumber: number;
+  /** Linked records whose own value of a field differs from their resident's golden value. */
+  disagreeing: { name: number; birthDate: number; sex: number; idNumber: number };
+}
+
+export interface QualityStats {
+  perSource: SourceQuality[];
+}
+
 export const statsRepository = {
   async overlap(db: Kysely<Database>): Promise<OverlapStats> {
     const [residents, merged, perSource, perSourceResidents, combos, review, issues, lastRun] = await Promise.all([
@@ -61,6 +77,66 @@ export const statsRepository = {
       conflicts,
       alerts,
       lastRun: run ? { id: run.id, mode: run.mode, finishedAt: run.finished_at ? new Date(run.finished_at).toISOString() : null } : null,
+    };
+  },
+
+  /**
+   * Per source: present records, missing and invalid ID numbers, and fields disagreeing with
+   * the golden record. A record's value is what it states (its birth date and sex, else those
+   * its ID number carries, as survivorship reads them); names are compared in their match form
+   * (a traditional writing of the same name is no disagreement). Unknown sex codes (0, 9) and
+   * missing values disagree with nothing.
+   */
+  async quality(db: Kysely<Database>): Promise<QualityStats> {
+    const rows = await sql<{
+      source: string;
+      records: string;
+      missing_id: string;
+      invalid_id: string;
+      name: string;
+      birth_date: string;
+      sex: string;
+      id_number: string;
+    }>`
+      with golden as (
+        select r.id, r.name, r.id_number, r.birth_date,
+          (v.golden -> 'name' ->> 'sourceRecordId') as name_record,
+          (v.golden -> 'sex' ->> 'value') as sex
+        from resident r join resident_version v on v.resident_id = r.id and v.version = r.version
+        where r.merged_into is null and r.version > 0
+      ),
+      rec as (
+        select s.source, s.id_status, s.name, s.name_match, s.id_number, g.id as resident_id,
+          coalesce(s.birth_date, (s.data ->> 'idNumberBirthDate')::date) as birth_date,
+          coalesce(s.sex, s.data ->> 'idNumberSex') as sex,
+          coalesce(gn.name_match, g.name) as golden_name, g.id_number as golden_id, g.birth_date as golden_birth, g.sex as golden_sex
+        from source_record s
+        left join resident_link l on l.source_record_id = s.id
+        left join resident lr on lr.id = l.resident_id
+        left join golden g on g.id = coalesce(lr.merged_into, lr.id)
+        left join source_record gn on gn.id = g.name_record::bigint
+        where s.present
+      )
+      select source, count(*) as records,
+        count(*) filter (where id_status is null or id_status = 'empty') as missing_id,
+        count(*) filter (where id_status in ('bad_check', 'bad_date', 'lost_digits', 'malformed')) as invalid_id,
+        count(*) filter (where resident_id is not null and name_match is not null and golden_name is not null and name_match <> golden_name) as name,
+        count(*) filter (where resident_id is not null and birth_date is not null and golden_birth is not null and birth_date <> golden_birth) as birth_date,
+        count(*) filter (where resident_id is not null and sex in ('1', '2') and golden_sex in ('1', '2') and sex <> golden_sex) as sex,
+        count(*) filter (where resident_id is not null and id_number is not null and golden_id is not null and id_number <> golden_id) as id_number
+      from rec group by source`.execute(db);
+    const bySource = new Map(rows.rows.map((r) => [r.source, r]));
+    return {
+      perSource: SOURCE_NAMES.map((source) => {
+        const r = bySource.get(source);
+        return {
+          source,
+          records: Number(r?.records ?? 0),
+          missingIdNumber: Number(r?.missing_id ?? 0),
+          invalidIdNumber: Number(r?.invalid_id ?? 0),
+          disagreeing: { name: Number(r?.name ?? 0), birthDate: Number(r?.birth_date ?? 0), sex: Number(r?.sex ?? 0), idNumber: Number(r?.id_number ?? 0) },
+        };
+      }),
     };
   },
 };

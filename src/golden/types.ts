@@ -121,3 +121,22 @@ export interface AuditorDecision {
 
 /** Canonical order of the four systems (also the last tie-break of survivorship). */
 export const SOURCE_ORDER: readonly SourceName[] = ['police', 'family-planning', 'floating-population', 'minimum-allowance'];
+
+/**
+ * How a conflict or alert was settled (resident_issue.resolution): by an auditor picking a
+ * record's value, entering one, or acknowledging an alert; or found settled already by a
+ * standing decision on its field.
+ */
+export interface IssueResolution {
+  via: 'record' | 'value' | 'acknowledged' | 'standing_decision';
+  field: GoldenFieldName | null;
+  /** The value decided (record, value); absent otherwise. */
+  value?: unknown;
+  sourceRecordId: string | null;
+  reason: string | null;
+  decidedAt: string | null;
+  /** The field_decision written (record, value), and the golden version that first carried it. */
+  decisionId?: string;
+  version?: number;
+  actor?: { keyId: string | null; name: string; role: string };
+}

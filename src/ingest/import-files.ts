@@ -1,4 +1,6 @@
 import type { SourceName } from '../../adapters/types.js';
+import { systemActor } from '../access/keys.service.js';
+import { auditInTransaction } from '../audit/audit.service.js';
 import type { AppContext } from '../context.js';
 import { fromJsonColumn } from '../db/json-column.js';
 import type { ImportBatch, ImportFile } from '../db/schema.js';
@@ -53,6 +55,18 @@ export async function importFiles(
   onProgress?: (progress: ImportProgress) => void,
 ): Promise<ImportSummary> {
   const staged = await stageImport(ctx.db, source, filePaths, options);
+  // The command line acts as its operating-system user; every import request is audited.
+  await ctx.db.transaction().execute((trx) =>
+    auditInTransaction(trx, [
+      {
+        actor: systemActor(),
+        action: 'imports:create',
+        target: { type: 'import_batch', id: staged.batch?.id ?? null },
+        outcome: 'success',
+        details: { source, files: staged.files.map((f) => ({ name: f.name, sha256: f.sha256 })), noOp: staged.noOp },
+      },
+    ]),
+  );
   if (staged.noOp || !staged.batch) {
     return { source, noOp: true, batch: staged.batch ? await summarizeBatch(ctx, staged.batch) : undefined, files: staged.files };
   }

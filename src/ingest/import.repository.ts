@@ -236,6 +236,11 @@ export const importRepository = {
     return db.selectFrom('rejected_row').selectAll().where('batch_id', '=', batchId).orderBy('file_name').orderBy('row_number').execute();
   },
 
+  /** Fresh planner statistics once a big batch changed the table (autovacuum may lag far behind). */
+  async analyzeRecords(db: Executor): Promise<void> {
+    await sql`analyze source_record`.execute(db);
+  },
+
   async countRecords(db: Executor, source?: string): Promise<number> {
     let q = db.selectFrom('source_record').select((eb) => eb.fn.countAll<string>().as('n'));
     if (source) q = q.where('source', '=', source);

@@ -219,6 +219,8 @@ export async function runImport(
       });
       return repo.getBatch(trx, batch.id);
     });
+    // A batch that grew or rewrote a good part of the table: lookups must not plan on old counts.
+    if (totals.created + totals.updated >= ANALYZE_AFTER_ROWS) await repo.analyzeRecords(db);
     await report('done', files.length, '', bytesTotal);
     return finished!;
   } catch (err) {
@@ -237,6 +239,8 @@ interface ChunkWriter {
   sourceWasEmpty: boolean;
   seenKeys: Map<string, number>;
 }
+
+const ANALYZE_AFTER_ROWS = 5_000;
 
 /** Rough position inside a file for the progress bar (rows are not known before reading). */
 function estimateBytes(file: ImportFile, rowsDone: number): number {

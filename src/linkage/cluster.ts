@@ -1,6 +1,10 @@
 /**
  * Clustering of scored pairs into residents, without chaining.
  *
+ * An auditor's decisions come first: pairs said to be one person are united before any scored
+ * pair, whatever the rules below say; pairs said to be two persons are never in one cluster
+ * (a merge that would join them is refused, 'auditor_non_match', like any other constraint).
+ *
  * Pairs at or above the upper threshold are merged in decreasing weight order with a
  * union–find; a merge is refused when it would put into one cluster two records that must
  * be two persons:
@@ -35,6 +39,10 @@ export interface ClusterOptions {
   upper: number;
   /** Pairwise rule between members of the two clusters; default: none beyond the ID numbers. */
   cannotLink?: CannotLink;
+  /** Record pairs an auditor said are one person: united first, overriding every rule. */
+  mustLink?: readonly (readonly [number, number])[];
+  /** Record pairs an auditor said are two persons: no cluster ever holds both (this outranks mustLink). */
+  mustNotLink?: readonly (readonly [number, number])[];
 }
 
 export interface ClusterResult {
@@ -45,6 +53,8 @@ export interface ClusterResult {
   refused: { pair: number; reason: string }[];
   /** Pair indices that merged two clusters, in merge order. */
   merged: Int32Array;
+  /** mustLink pairs not united because the union would have joined an auditor's non-match. */
+  mustLinkRefused: (readonly [number, number])[];
 }
 
 /** Pair indices at or above `min`, by decreasing weight, ties by pair index. */
@@ -86,6 +96,52 @@ export function clusterPairs(records: readonly ComparableRecord[], pairs: Scored
     return root;
   };
 
+  // Union: the larger cluster absorbs the smaller (ties: the lower root).
+  const union = (rx: number, ry: number): void => {
+    const mx = members[rx] as number[];
+    const my = members[ry] as number[];
+    const [big, small] = mx.length > my.length || (mx.length === my.length && rx < ry) ? [rx, ry] : [ry, rx];
+    parent[small] = big;
+    for (const x of members[small] as number[]) (members[big] as number[]).push(x);
+    members[small] = null;
+    clusterId[big] = clusterId[big] ?? clusterId[small] ?? null;
+  };
+
+  // Each record's auditor non-matches, both ways.
+  const apart = new Map<number, number[]>();
+  for (const [x, y] of options.mustNotLink ?? []) {
+    for (const [p, q] of [[x, y], [y, x]] as const) {
+      const list = apart.get(p);
+      if (list === undefined) apart.set(p, [q]);
+      else list.push(q);
+    }
+  }
+  // Whether clusters rx and ry hold an auditor's non-match: the smaller side's partners looked up.
+  const separated = (rx: number, ry: number): boolean => {
+    if (apart.size === 0) return false;
+    const mx = members[rx] as number[];
+    const my = members[ry] as number[];
+    const [side, other] = mx.length <= my.length ? [mx, ry] : [my, rx];
+    for (const x of side) {
+      const list = apart.get(x);
+      if (list !== undefined) for (const y of list) if (find(y) === other) return true;
+    }
+    return false;
+  };
+
+  const mustLinkRefused: (readonly [number, number])[] = [];
+  for (const pair of options.mustLink ?? []) {
+    const rx = find(pair[0]);
+    const ry = find(pair[1]);
+    if (rx === ry) continue;
+    if (separated(rx, ry)) {
+      mustLinkRefused.push(pair);
+      continue;
+    }
+    // The auditor overrides the rules, the ID-number check included: the cluster keeps one of the numbers.
+    union(rx, ry);
+  }
+
   const cannotLink = options.cannotLink;
   const order = pairsByWeight(pairs, options.upper);
   const refused: { pair: number; reason: string }[] = [];
@@ -95,6 +151,10 @@ export function clusterPairs(records: readonly ComparableRecord[], pairs: Scored
     const rx = find(pairs.a[k] as number);
     const ry = find(pairs.b[k] as number);
     if (rx === ry) continue;
+    if (separated(rx, ry)) {
+      refused.push({ pair: k, reason: 'auditor_non_match' });
+      continue;
+    }
     const idX = clusterId[rx] ?? null;
     const idY = clusterId[ry] ?? null;
     if (idX !== null && idY !== null && idX !== idY) {
@@ -116,12 +176,7 @@ export function clusterPairs(records: readonly ComparableRecord[], pairs: Scored
       refused.push({ pair: k, reason });
       continue;
     }
-    // Union: the larger cluster absorbs the smaller (ties: the lower root).
-    const [big, small] = mx.length > my.length || (mx.length === my.length && rx < ry) ? [rx, ry] : [ry, rx];
-    parent[small] = big;
-    for (const x of members[small] as number[]) (members[big] as number[]).push(x);
-    members[small] = null;
-    clusterId[big] = idX ?? idY;
+    union(rx, ry);
     merged.push(k);
   }
 
@@ -137,7 +192,7 @@ export function clusterPairs(records: readonly ComparableRecord[], pairs: Scored
     }
     cluster[i] = c;
   }
-  return { cluster, clusterCount, refused, merged: Int32Array.from(merged) };
+  return { cluster, clusterCount, refused, merged: Int32Array.from(merged), mustLinkRefused };
 }
 
 // ------------------------------------------------------------------------------ default constraints

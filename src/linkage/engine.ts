@@ -65,15 +65,27 @@ export interface LinkOptions {
   explain?: boolean;
   /** Return every record's blocking-key values as stored hashes (what blockingKeyHashes gives). */
   keyHashes?: boolean;
+  /** Auditors' decisions on pairs of records (input indices): they outrank the model and the rules. */
+  decisions?: PairDecisions;
 }
 
-export type LinkMethod = 'exact_id' | 'model' | 'single';
+/**
+ * mustLink: one person — united before any scored pair, whatever the constraints say (method
+ * 'auditor', probability 1). cannotLink: two persons — no cluster ever holds both, and no review
+ * item is raised between two clusters an auditor already told apart.
+ */
+export interface PairDecisions {
+  mustLink: readonly (readonly [number, number])[];
+  cannotLink: readonly (readonly [number, number])[];
+}
+
+export type LinkMethod = 'exact_id' | 'model' | 'single' | 'auditor';
 
 export interface RecordLink {
   /** Index of the record in the input. */
   record: number;
   cluster: number;
-  /** Probability of the strongest link that holds the record in its cluster (1 for a single record). */
+  /** Probability of the strongest link that holds the record in its cluster (1 for a single record and an auditor's link). */
   probability: number;
   method: LinkMethod;
   /** Input index of the record on the other side of that strongest link (none for 'single'). */
@@ -105,6 +117,10 @@ export interface LinkStats {
   betweenThresholds: number;
   refusedMerges: number;
   refusedByReason: Record<string, number>;
+  /** Auditors' must-link pairs given, and those not honoured because they would have joined an auditor's non-match. */
+  mustLinks: number;
+  mustLinksRefused: number;
+  cannotLinks: number;
   clusters: number;
   /** Seconds per stage. */
   timings: Record<string, number>;
@@ -279,7 +295,23 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
     return { weight: w, idAgrees: ID_AGREES.has(id), sameHousehold: household === SAME_HOUSEHOLD, spouses: household === SPOUSE_LINK, sameNameAndBirth, possibleTwins };
   };
   const { upper, lower } = params.thresholds;
-  const clustered = clusterPairs(records, { count: cand.count, a: cand.a, b: cand.b, weight }, { upper, cannotLink: defaultCannotLink(records, evidence, constraints) });
+  // Decisions come in input indices; the engine works in canonical (sorted) ones.
+  const sortedOf = new Int32Array(n);
+  for (let s = 0; s < n; s++) sortedOf[order[s] as number] = s;
+  const toSorted = (pairs: readonly (readonly [number, number])[] | undefined): [number, number][] =>
+    (pairs ?? []).filter(([x, y]) => x !== y && x >= 0 && y >= 0 && x < n && y < n).map(([x, y]) => {
+      const a = sortedOf[x] as number;
+      const b = sortedOf[y] as number;
+      return a < b ? [a, b] : [b, a];
+    });
+  // Sorted, so that the result does not depend on the order the decisions were read in.
+  const mustLink = toSorted(options.decisions?.mustLink).sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  const mustNotLink = toSorted(options.decisions?.cannotLink);
+  const clustered = clusterPairs(
+    records,
+    { count: cand.count, a: cand.a, b: cand.b, weight },
+    { upper, cannotLink: defaultCannotLink(records, evidence, constraints), mustLink, mustNotLink },
+  );
   lap('cluster');
 
   // Per record: the strongest pair holding it in its cluster.
@@ -305,6 +337,14 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
   const size = new Int32Array(clustered.clusterCount);
   for (let i = 0; i < n; i++) size[cluster[i] as number] = (size[cluster[i] as number] ?? 0) + 1;
 
+  // Per record: its auditor's partner in its cluster, which outranks any scored pair (pairs sorted: the first seen is the lowest).
+  const auditorPartner = new Int32Array(n).fill(-1);
+  for (const [x, y] of mustLink) {
+    if (cluster[x] !== cluster[y]) continue;
+    if ((auditorPartner[x] as number) < 0) auditorPartner[x] = y;
+    if ((auditorPartner[y] as number) < 0) auditorPartner[y] = x;
+  }
+
   const clusters = new Array<number>(n).fill(0);
   const links: RecordLink[] = new Array<RecordLink>(n);
   for (let s = 0; s < n; s++) {
@@ -312,7 +352,10 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
     const c = cluster[s] as number;
     clusters[i] = c;
     const best = bestPair[s] as number;
-    if ((size[c] as number) <= 1 || best < 0) {
+    const partner = auditorPartner[s] as number;
+    if (partner >= 0) {
+      links[i] = { record: i, cluster: c, probability: 1, method: 'auditor', partner: order[partner] as number };
+    } else if ((size[c] as number) <= 1 || best < 0) {
       links[i] = { record: i, cluster: c, probability: 1, method: 'single' };
     } else {
       const exact = levelOf(codes[best] as number, ID_F) === ID_EXACT;
@@ -335,6 +378,13 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
     refusedReason.set(r.pair, r.reason);
     refusedByReason[r.reason] = (refusedByReason[r.reason] ?? 0) + 1;
   }
+  // Two clusters an auditor told apart raise no review item: the question is answered.
+  const decidedApart = new Set<number>();
+  for (const [x, y] of mustNotLink) {
+    const cx = cluster[x] as number;
+    const cy = cluster[y] as number;
+    decidedApart.add(Math.min(cx, cy) * n + Math.max(cx, cy));
+  }
   const bestBetween = new Map<number, number>();
   for (let k = 0; k < cand.count; k++) {
     const w = weight[k] as number;
@@ -343,6 +393,7 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
     const cy = cluster[cand.b[k] as number] as number;
     if (cx === cy) continue;
     const key = Math.min(cx, cy) * n + Math.max(cx, cy);
+    if (decidedApart.has(key)) continue;
     const prev = bestBetween.get(key);
     if (prev === undefined || (weight[prev] as number) < w) bestBetween.set(key, k);
   }
@@ -382,6 +433,9 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
       betweenThresholds,
       refusedMerges: clustered.refused.length,
       refusedByReason,
+      mustLinks: mustLink.length,
+      mustLinksRefused: clustered.mustLinkRefused.length,
+      cannotLinks: mustNotLink.length,
       clusters: clustered.clusterCount,
       timings,
     },

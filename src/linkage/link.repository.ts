@@ -113,13 +113,11 @@ export const linkRepository = {
 
   /** Records per source, and how many are queued for linking (some may prove linked as they are). */
   async counts(db: Executor): Promise<{ total: number; pending: number; bySource: Record<string, number> }> {
-    const [rows, pending] = await Promise.all([
-      // Records are never deleted, so the batches' created counts are the table's, without scanning it.
-      sql<{ source: string; total: string }>`
+    // Records are never deleted, so the batches' created counts are the table's, without scanning it.
+    const rows = await sql<{ source: string; total: string }>`
         select source, sum(records_created) as total from import_batch where status = 'completed'
-        group by source having sum(records_created) > 0 order by source`.execute(db),
-      sql<{ n: string }>`select count(*) as n from link_pending`.execute(db),
-    ]);
+        group by source having sum(records_created) > 0 order by source`.execute(db);
+    const pending = await sql<{ n: string }>`select count(*) as n from link_pending`.execute(db);
     const bySource: Record<string, number> = {};
     let total = 0;
     for (const r of rows.rows) {
@@ -318,6 +316,12 @@ export const linkRepository = {
     await sql`analyze resident_link`.execute(db);
   },
 
+  /** After a full run rewrote them: lookups by ID number, name or id plan on fresh statistics. */
+  async analyzeResidents(db: Executor): Promise<void> {
+    await sql`analyze resident`.execute(db);
+    await sql`analyze resident_version`.execute(db);
+  },
+
   async insertLinks(writer: BulkWriter, runId: string, links: readonly LinkWrite[]): Promise<void> {
     await bulkInsert(
       writer,
@@ -406,8 +410,9 @@ export const linkRepository = {
 
   /**
    * Review items of this run: new pairs open, known pairs refreshed (a decided one keeps its
-   * decision; an obsolete one opens again). Open items among `scope`'s records (or all) that
-   * the run did not ask for again are obsolete.
+   * decision; an obsolete one opens again). A pair an auditor has decided (pair_decision not
+   * revoked) is never opened again. Open items among `scope`'s records (or all) that the run
+   * did not ask for again are obsolete.
    */
   async writeReview(db: Executor, runId: string, items: readonly ReviewWrite[], scope: readonly string[] | 'all'): Promise<{ opened: number; obsoleted: number }> {
     let opened = 0;
@@ -419,6 +424,7 @@ export const linkRepository = {
         from jsonb_to_recordset(${JSON.stringify(
           chunk.map((i) => ({ a: i.recordA, b: i.recordB, weight: i.weight, probability: i.probability, field_weights: i.fieldWeights, levels: i.levels, reason: i.reason })),
         )}::jsonb) as x(a bigint, b bigint, weight float8, probability float8, field_weights json, levels json, reason text)
+        where not exists (select 1 from pair_decision d where d.record_a = x.a and d.record_b = x.b and d.revoked_at is null)
         on conflict (record_a, record_b) do update set weight = excluded.weight, probability = excluded.probability,
           field_weights = excluded.field_weights, levels = excluded.levels, reason = excluded.reason, run_id = excluded.run_id,
           status = case when review_item.status = 'obsolete' then 'open' else review_item.status end, updated_at = now()
@@ -432,6 +438,24 @@ export const linkRepository = {
             where status = 'open' and run_id <> ${runId}::bigint
               and (record_a = any(${scope}::bigint[]) or record_b = any(${scope}::bigint[]))`.execute(db);
     return { opened, obsoleted: Number(result.numAffectedRows ?? 0) };
+  },
+
+  /**
+   * Auditors' decisions not revoked, between records of `ids` (both sides among them) or all.
+   * A decided pair always has both records in one resident (match) or was told apart (non-match),
+   * so the records a run loads hold every decision that can change its clusters.
+   */
+  async activeDecisions(db: Executor, ids: readonly string[] | 'all'): Promise<{ recordA: string; recordB: string; decision: 'match' | 'non_match' }[]> {
+    const rows =
+      ids === 'all'
+        ? await sql<{ record_a: string; record_b: string; decision: 'match' | 'non_match' }>`
+            select record_a, record_b, decision from pair_decision where revoked_at is null order by id`.execute(db)
+        : await sql<{ record_a: string; record_b: string; decision: 'match' | 'non_match' }>`
+            select record_a, record_b, decision from pair_decision
+            where revoked_at is null and record_a = any(array(select unnest(${ids}::bigint[])))
+              and record_b = any(array(select unnest(${ids}::bigint[])))
+            order by id`.execute(db);
+    return rows.rows.map((r) => ({ recordA: r.record_a, recordB: r.record_b, decision: r.decision }));
   },
 
   /** Every accepted record with its resident (merged residents followed), for `export links`. */

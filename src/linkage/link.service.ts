@@ -10,11 +10,13 @@
  * frequencies — never the whole population again.
  */
 import type { DatabaseHandle } from '../db/database.js';
+import type { Executor } from '../db/schema.js';
 import { stopwatch } from '../timing.js';
+import { eventsRepository } from '../changes/events.repository.js';
 import { refreshGolden, type GoldenRefreshSummary } from '../golden/golden.service.js';
 import { blockingKeyHashes } from './blocking.js';
 import type { ComparableRecord } from './compare.js';
-import { linkPrepared, type LinkResult, type LinkStats, type PreparedInput } from './engine.js';
+import { linkPrepared, type LinkResult, type LinkStats, type PairDecisions, type PreparedInput } from './engine.js';
 import { linkRepository as repo, type LinkableRecord, type LinkWrite, type ReviewWrite } from './link.repository.js';
 import { nameFrequencies, type NameFrequencies } from './model.js';
 import { prepareCache, prepareRecord, type PrepareCache } from './prepare.js';
@@ -157,7 +159,9 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     await progress({ stage: 'linking', done: 0, total: loaded.rows.length });
     const input: PreparedInput[] = loaded.rows.map((row, i) => ({ key: keyOf(row), record: loaded.records[i] as ComparableRecord }));
     const reuseModel = mode === 'incremental' || (options.keepModel === true && model !== undefined);
-    const result: LinkResult = linkPrepared(input, { params: reuseModel ? model?.params : undefined, frequencies, explain: true, keyHashes: mode === 'full' });
+    const decisions = await loadDecisions(trx, loaded.rows, mode);
+    lap('decisions');
+    const result: LinkResult = linkPrepared(input, { params: reuseModel ? model?.params : undefined, frequencies, explain: true, keyHashes: mode === 'full', decisions });
     lap('link');
 
     await progress({ stage: 'writing', done: 0, total: loaded.rows.length });
@@ -171,6 +175,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       residentOfCluster[c] = newIds[k] as string;
     });
     await repo.mergeResidents(trx, plan.merges);
+    await eventsRepository.append(writer, plan.merges.map((m) => ({ residentId: m.from, kind: 'merged' as const, relatedResidentId: m.into, runId })));
 
     const links: LinkWrite[] = loaded.rows.map((row, i) => {
       const link = result.links[i]!;
@@ -239,6 +244,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       allResidents: mode === 'full',
       onProgress: (done, total) => void progress({ stage: 'golden', done, total }),
     });
+    if (mode === 'full') await repo.analyzeResidents(trx);
     lap('golden');
 
     const { timings: engineTimings, ...engine } = result.stats;
@@ -284,6 +290,20 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       timings,
     };
   }
+}
+
+/** The auditors' decisions among the loaded records, as the engine's input indices. */
+async function loadDecisions(trx: Executor, rows: readonly LinkableRecord[], mode: LinkMode): Promise<PairDecisions> {
+  const index = new Map<string, number>();
+  rows.forEach((r, i) => index.set(r.id, i));
+  const mustLink: [number, number][] = [];
+  const cannotLink: [number, number][] = [];
+  for (const d of await repo.activeDecisions(trx, mode === 'full' ? 'all' : rows.map((r) => r.id))) {
+    const a = index.get(d.recordA);
+    const b = index.get(d.recordB);
+    if (a !== undefined && b !== undefined) (d.decision === 'match' ? mustLink : cannotLink).push([a, b]);
+  }
+  return { mustLink, cannotLink };
 }
 
 /** What linking these records changes in the name counts: each takes back the name it was counted under (if it was linked before) and counts the one it bears now. */

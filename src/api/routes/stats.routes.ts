@@ -15,6 +15,21 @@ const Overlap = Type.Object({
   lastRun: Type.Union([Type.Object({ id: Type.String(), mode: Type.String(), finishedAt: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
 });
 
+const Quality = Type.Object({
+  perSource: Type.Array(
+    Type.Object({
+      source: Type.String(),
+      records: Type.Integer({ description: "present records (listed by the source's latest export)" }),
+      missingIdNumber: Type.Integer(),
+      invalidIdNumber: Type.Integer({ description: 'wrong check character, impossible date, wrong shape, or digits lost to Excel' }),
+      disagreeing: Type.Object(
+        { name: Type.Integer(), birthDate: Type.Integer(), sex: Type.Integer(), idNumber: Type.Integer() },
+        { description: "linked records whose own value differs from their resident's golden value" },
+      ),
+    }),
+  ),
+});
+
 /** Aggregate figures only: no personal data, so reads are not audited. */
 export const statsRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices }> = async (v1, { services }) => {
   v1.get(
@@ -28,5 +43,18 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices }> =
       },
     },
     async () => statsRepository.overlap(services.ctx.db),
+  );
+
+  v1.get(
+    '/stats/quality',
+    {
+      config: { action: 'stats:read' },
+      schema: {
+        tags: ['stats'],
+        summary: 'Per source: missing and invalid ID numbers, and fields disagreeing with the golden record (counts only)',
+        response: { 200: Quality, ...commonErrors },
+      },
+    },
+    async () => statsRepository.quality(services.ctx.db),
   );
 };
