@@ -6,7 +6,7 @@
  *  - a Fastify hello-world in another process, as the machine's ceiling in the same run.
  * Targets (issue 4): lookup ≥ 3,000 req/s with p99 ≤ 20 ms; name search p95 ≤ 50 ms.
  *
- *   npm run bench:api [-- --people 262103 --seed 4242 --duration 20 --connections 32 --reload --load-only]
+ *   npm run bench:api [-- --people 262103 --seed 4242 --duration 20 --connections 16 --reload --load-only]
  *
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres). The loaded
  * district is kept in a database of its own (rh_bench_api_<seed>_<people>) and reused by later
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       people: { type: 'string', default: '262103' },
       seed: { type: 'string', default: '4242' },
       duration: { type: 'string', default: '20' },
-      connections: { type: 'string', default: '32' },
+      connections: { type: 'string', default: '16' },
       reload: { type: 'boolean', default: false },
       'load-only': { type: 'boolean', default: false },
     },

@@ -22,6 +22,12 @@ export interface ResidentSummary {
   community: string | null;
 }
 
+/** An address field cut down to the community, the only part a summary shows. */
+function communityOnly(field: GoldenRecord['currentAddress']): GoldenRecord['currentAddress'] {
+  if (!field) return field;
+  return { ...field, value: { community: field.value.community } as typeof field.value };
+}
+
 export function residentSummary(role: Role, golden: GoldenRecord): ResidentSummary {
   // Only the fields a summary shows are redacted (the policy applies field by field): a search
   // page redacts twenty of these, not twenty whole records.
@@ -32,8 +38,8 @@ export function residentSummary(role: Role, golden: GoldenRecord): ResidentSumma
     status: golden.status,
     sources: golden.sources,
     idNumber: golden.idNumber,
-    currentAddress: golden.currentAddress,
-    registeredAddress: golden.registeredAddress,
+    currentAddress: communityOnly(golden.currentAddress),
+    registeredAddress: communityOnly(golden.registeredAddress),
   } as GoldenRecord;
   const g = redactGolden(role, shown);
   const address = g.currentAddress?.value ?? g.registeredAddress?.value;
