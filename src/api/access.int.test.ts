@@ -71,6 +71,20 @@ describe.each(storesUnderTest())('access: every role × every endpoint on $name'
     }
   }, 120_000);
 
+  it('refuses unknown or read-only properties in every JSON request body (400, never ignored)', async () => {
+    const posts = f.services.routes.filter((r) => r.method === 'POST' && r.url !== '/v1/imports');
+    expect(posts.length).toBeGreaterThan(5);
+    for (const route of posts) {
+      const role = ROLES.find((r) => can(r, route.action))!;
+      const url = concrete(route.url) ?? route.url.replace(/:[A-Za-z_]+/g, '1');
+      for (const payload of [{ bogus: 1 }, { id: '1', createdAt: '2026-01-01T00:00:00.000Z', reason: 'x' }]) {
+        const res = await f.request(role, { method: 'POST', url, payload });
+        expect(res.statusCode, `${route.url} ${JSON.stringify(payload)}: ${res.body.slice(0, 200)}`).toBe(400);
+        expect(res.json().error.code).toBe('RH_ERR_VALIDATION');
+      }
+    }
+  });
+
   it('never shows a full ID number, mobile number or bank field to a role whose policy masks or removes them', async () => {
     let scanned = 0;
     for (const route of f.services.routes.filter((r) => r.method === 'GET')) {
