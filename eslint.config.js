@@ -12,6 +12,17 @@ export default tseslint.config(
     },
   },
   {
+    // The web UI runs in the browser.
+    files: ['ui/src/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', fetch: 'readonly',
+        FormData: 'readonly', Blob: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly',
+        HTMLInputElement: 'readonly', HTMLSelectElement: 'readonly', HTMLTextAreaElement: 'readonly', HTMLElement: 'readonly', KeyboardEvent: 'readonly', Event: 'readonly', File: 'readonly', requestAnimationFrame: 'readonly',
+      },
+    },
+  },
+  {
     // Migrations are frozen in time and typed against no schema: Kysely<any> by convention.
     files: ['migrations/**/*.ts', 'src/db/migrate.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -37,6 +37,7 @@ const EXPECTED: Record<Action, readonly Role[]> = {
   'stats:read': ['police', 'family-planning', 'civil-affairs', 'community', 'auditor', 'admin'],
   'audit:read': ['auditor'],
   'keys:manage': ['admin'],
+  'session:read': ['police', 'family-planning', 'civil-affairs', 'community', 'auditor', 'admin'],
 };
 
 describe('roles', () => {

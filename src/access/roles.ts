@@ -38,6 +38,8 @@ export const ACTIONS = [
   'stats:read',
   'audit:read',
   'keys:manage',
+  /** Who am I: the key's own name, role and rights (what the UI shows and offers). */
+  'session:read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -47,6 +49,7 @@ export function isAction(value: unknown): value is Action {
 
 /** Lookup and sync: what the three departments that own a source need. */
 const DEPARTMENT: readonly Action[] = [
+  'session:read',
   'residents:read',
   'residents:search',
   'match',
@@ -62,10 +65,11 @@ const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   'family-planning': new Set(DEPARTMENT),
   'civil-affairs': new Set(DEPARTMENT),
   // Community offices own no source system, so no imports, and no district-wide changes feed.
-  community: new Set<Action>(['residents:read', 'residents:search', 'match', 'stats:read']),
+  community: new Set<Action>(['session:read', 'residents:read', 'residents:search', 'match', 'stats:read']),
   // Decides, and checks everyone (imports of every department included), but imports nothing
   // and issues no keys: whoever is checked should not also hold the checking role.
   auditor: new Set<Action>([
+    'session:read',
     'residents:read',
     'residents:search',
     'match',
@@ -83,7 +87,7 @@ const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   ]),
   // District IT: operates the hub (imports, the links file, keys) without reading residents.
   // No audit:read, so that the one who manages keys cannot also read the trail of key use.
-  admin: new Set<Action>(['imports:create', 'imports:read', 'links:export', 'stats:read', 'keys:manage']),
+  admin: new Set<Action>(['session:read', 'imports:create', 'imports:read', 'links:export', 'stats:read', 'keys:manage']),
 };
 
 export function can(role: Role, action: Action): boolean {

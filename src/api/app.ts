@@ -12,6 +12,7 @@ import { httpStatusOf } from './http-errors.js';
 import { ErrorResponse } from './schemas.js';
 import { createApiServices, type ApiServices } from './services.js';
 import { apiRoutes } from './routes/index.js';
+import { uiPlugin } from './ui.js';
 
 export type Api = FastifyInstance;
 
@@ -98,6 +99,8 @@ export const appPlugin: FastifyPluginAsync<{ ctx: AppContext; services?: ApiServ
     },
     { prefix: '/v1' },
   );
+
+  await app.register(uiPlugin);
 
   app.addHook('onClose', async () => {
     await services.audit.drain();

@@ -9,10 +9,12 @@ import { matchRoutes } from './match.routes.js';
 import { residentsRoutes } from './residents.routes.js';
 import { residentActionsRoutes } from './resident-actions.routes.js';
 import { reviewRoutes } from './review.routes.js';
+import { sessionRoutes } from './session.routes.js';
 import { statsRoutes } from './stats.routes.js';
 
 /** Every /v1 feature; each is a plugin of its own. */
 export const apiRoutes: FastifyPluginAsync<{ services: ApiServices }> = async (v1, { services }) => {
+  await v1.register(sessionRoutes, { services });
   await v1.register(statsRoutes, { services });
   await v1.register(conflictsRoutes, { services });
   await v1.register(changesRoutes, { services });

@@ -1,0 +1,78 @@
+/** Shared pieces of every page: headings, loading and error states, source names, paging. */
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api.js';
+import { useT, type MessageKey } from '../i18n/index.js';
+
+export function Page(props: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <header class="page-header">
+        <h1 id="page-title">{props.title}</h1>
+        {props.actions}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+export function Loading() {
+  const t = useT();
+  return (
+    <p class="loading" role="status">
+      {t('common.loading')}
+    </p>
+  );
+}
+
+export function ErrorBanner(props: { error: unknown; onRetry?: () => void }) {
+  const t = useT();
+  const message = props.error instanceof ApiError ? `${props.error.message} (${props.error.code})` : props.error instanceof Error ? props.error.message : String(props.error);
+  return (
+    <div class="error" role="alert">
+      {props.error instanceof ApiError && props.error.status === 403 ? t('common.forbidden') : t('common.error', { message })}
+      {props.onRetry && (
+        <button type="button" onClick={props.onRetry}>
+          {t('common.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A department's system by name (short: a badge). */
+export function SourceName(props: { source: string; short?: boolean }) {
+  const t = useT();
+  const key = `${props.short ? 'sourceShort' : 'source'}.${props.source}` as MessageKey;
+  return (
+    <span class={`source source-${props.source}`} title={t(`source.${props.source}` as MessageKey)}>
+      {t(key)}
+    </span>
+  );
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload(): void;
+}
+
+/** Loads `fn` when `deps` change; keeps the last data while reloading. */
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    fn().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error: unknown) => live && setState((s) => ({ data: s.data, error, loading: false })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { ...state, reload };
+}

@@ -1,0 +1,7 @@
+import type { Route } from '../router.js';
+import { Page } from '../components/ui.js';
+
+// Being built (issue 5): replaced before landing.
+export function AuditPage(_props: { route: Route }) {
+  return <Page title="AuditPage">{null}</Page>;
+}
