@@ -84,6 +84,21 @@ describe.each(storesUnderTest())('audit trail on $name', (store) => {
     }
     expect(paged.map((e) => e.seq)).toEqual(created.map((e) => e.seq));
 
+    // Newest first, paged with `before`: the same entries, reversed.
+    const newest: Entry[] = [];
+    let before: number | null = null;
+    do {
+      const res = await get(`?limit=4&order=desc&action=keys:create${before === null ? '' : `&before=${before}`}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { items: Entry[]; next: number | null };
+      newest.push(...page.items);
+      before = page.next;
+    } while (before !== null);
+    expect(newest.map((e) => e.seq)).toEqual(created.map((e) => e.seq).reverse());
+    expect((await entries('?order=desc&limit=1'))[0]!.seq).toBeGreaterThan(all.at(-1)!.seq - 1);
+    expect((await get('?order=sideways')).statusCode).toBe(400);
+    expect((await get('?before=0')).statusCode).toBe(400);
+
     // A time window: everything up to now, nothing from tomorrow on; any ISO form of an instant.
     const first = all[0]!;
     expect((await entries(`?from=${encodeURIComponent(first.at)}&to=${encodeURIComponent(first.at)}`)).map((e) => e.at)).toContain(first.at);

@@ -303,6 +303,8 @@ describe.each(storesUnderTest())('resident lookup, match, links export and quali
           const res = await get('police', `/v1/residents/${id}${suffix}`);
           expect(res.statusCode).toBe(308);
           expect(res.headers.location).toBe(`/v1/residents/${targetResident}${suffix}`);
+          // A merge can be undone: browsers must not keep the redirect.
+          expect(res.headers['cache-control']).toBe('no-store');
           expect(res.json()).toEqual({ id, mergedInto: targetResident, location: `/v1/residents/${targetResident}${suffix}` });
         }
         // Search no longer lists the merged-away resident.

@@ -7,8 +7,12 @@ import type { ChainHead, StoredAuditEntry } from './chain.js';
 import { fromJsonColumn } from '../db/json-column.js';
 
 export interface AuditQuery {
-  /** Only rows after this seq (the page cursor). */
+  /** Only rows after this seq (the page cursor, oldest first). */
   afterSeq?: number;
+  /** Only rows before this seq (the page cursor, newest first). */
+  beforeSeq?: number;
+  /** Oldest first (the default) or newest first. */
+  order?: 'asc' | 'desc';
   action?: string;
   actorKeyId?: string;
   targetType?: string;
@@ -79,10 +83,11 @@ export const auditRepository = {
       .execute();
   },
 
-  /** Rows in seq order, newest filter first applied; `afterSeq` pages. */
+  /** Rows in seq order (oldest or newest first), filtered; `afterSeq` / `beforeSeq` page. */
   async list(db: Executor, q: AuditQuery): Promise<StoredAuditEntry[]> {
-    let query = db.selectFrom('audit_log').selectAll().orderBy('seq', 'asc').limit(q.limit);
+    let query = db.selectFrom('audit_log').selectAll().orderBy('seq', q.order ?? 'asc').limit(q.limit);
     if (q.afterSeq !== undefined) query = query.where('seq', '>', String(q.afterSeq));
+    if (q.beforeSeq !== undefined) query = query.where('seq', '<', String(q.beforeSeq));
     if (q.action !== undefined) query = query.where('action', '=', q.action);
     if (q.targetType !== undefined) query = query.where('target_type', '=', q.targetType);
     if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);

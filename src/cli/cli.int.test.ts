@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDistrict, type DistrictManifest } from '../../fixtures/generator/index.js';
 import type { BatchSummary, ImportSummary } from '../ingest/import-files.js';
+import { runCli } from '../testing/cli.js';
 import { storesUnderTest } from '../testing/stores.js';
 
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SOURCES = ['police', 'family-planning', 'floating-population', 'minimum-allowance'] as const;
 // A seed no other test or sample uses: the CLI must take a district it has never seen.
 const UNUSED_SEED = 90_417;
@@ -31,15 +27,8 @@ describe.each(storesUnderTest())('resident-hub CLI on $name', (store) => {
   let env: NodeJS.ProcessEnv;
   let dispose: () => Promise<void>;
 
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin/resident-hub.mjs'), ...args], { cwd: root, env, maxBuffer: 32 * 1024 * 1024 });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  }
+  const cli = (...args: string[]) => runCli(env, ...args);
+
 
   beforeAll(async () => {
     const created = await store.create();

@@ -1,30 +1,18 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createContext } from '../context.js';
+import { runCli } from '../testing/cli.js';
 import { storesUnderTest } from '../testing/stores.js';
 
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe.each(storesUnderTest())('keys and audit commands on $name', (store) => {
   let env: NodeJS.ProcessEnv;
   let config: ReturnType<typeof loadConfig>;
   let dispose: () => Promise<void>;
 
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin/resident-hub.mjs'), ...args], { cwd: root, env });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  }
+  const cli = (...args: string[]) => runCli(env, ...args);
+
 
   beforeAll(async () => {
     const created = await store.create();

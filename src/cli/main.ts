@@ -24,7 +24,9 @@ import { linkProgressPrinter, progressPrinter } from './progress.js';
 const USAGE = `resident-hub — one golden resident record across the district's population registries
 
 Usage:
-  resident-hub demo [--people N] [--seed S]      generate the synthetic demo district and import it
+  resident-hub demo [--people N] [--seed S] [--no-serve]
+                                                 generate the synthetic demo district, import and link it,
+                                                 print a key per role, serve the web UI and API on PORT
   resident-hub import --source SOURCE [--partial] [--no-link] [--json] FILE…
                                                  import one department's export files, then link them
   resident-hub link [--full [--keep-model]] [--json]
@@ -281,14 +283,7 @@ const commands: Record<string, Command> = {
 
   async serve() {
     const ctx = await createContext(loadConfig());
-    const { serve } = await import('../api/server.js');
-    const close = await serve(ctx);
-    print(`resident-hub listening on http://localhost:${ctx.config.port}`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
-    await close();
+    await serveUntilStopped(ctx);
     await ctx.close();
     return 0;
   },
@@ -330,7 +325,7 @@ const commands: Record<string, Command> = {
   },
 
   async demo(args) {
-    const { values } = parse(args, { people: { type: 'string', default: '2000' }, seed: { type: 'string', default: '20261031' } }, false);
+    const { values } = parse(args, { people: { type: 'string', default: '2000' }, seed: { type: 'string', default: '20261031' }, 'no-serve': { type: 'boolean', default: false } }, false);
     const people = Number(values.people);
     const seed = Number(values.seed);
     if (!Number.isInteger(people) || people < 10) throw new AppError(ErrorCodes.USAGE, '--people must be a whole number ≥ 10');
@@ -365,11 +360,41 @@ const commands: Record<string, Command> = {
       const truth = path.join(outDir, 'truth.csv');
       print(formatEvaluation(await evaluateStoredLinks(ctx.db, truth), truth));
       print(`\nThe demo district is imported and linked. Its files and ground truth are in ${outDir}.`);
-      print('Next: npx resident-hub stats | npx resident-hub export links --out links.csv | npx resident-hub model');
+      const keys = await demoKeys(ctx);
+      print('\nAPI keys of this demo, one per role (sign in to the web UI with one; shown once):');
+      print(table([['role', 'key'], ...keys.map((k) => [k.role, k.key])], [false, false]));
+      if (values['no-serve']) {
+        print('Next: npx resident-hub serve | npx resident-hub stats | npx resident-hub export links --out links.csv');
+        return 0;
+      }
+      print('');
+      await serveUntilStopped(ctx);
       return 0;
     });
   },
 };
+
+/** Serves the API and the UI on PORT until Ctrl-C (SIGINT) or SIGTERM. */
+async function serveUntilStopped(ctx: AppContext): Promise<void> {
+  const { serve } = await import('../api/server.js');
+  const close = await serve(ctx);
+  print(`resident-hub listening on http://localhost:${ctx.config.port} (web UI at /, API under /v1, OpenAPI at /docs); Ctrl-C stops it`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await close();
+}
+
+/** A fresh key per role for the demo (the previous demo keys are revoked: a key is shown only once). */
+async function demoKeys(ctx: AppContext): Promise<{ role: string; key: string }[]> {
+  for (const key of await listKeys(ctx.db)) {
+    if (key.revokedAt === null && key.name.startsWith('demo ')) await revokeKey(ctx.db, key.id);
+  }
+  const out: { role: string; key: string }[] = [];
+  for (const role of ROLES) out.push({ role, key: (await createKey(ctx.db, { role, name: `demo ${role}` })).key });
+  return out;
+}
 
 async function linkWithProgress(ctx: AppContext, full: boolean, keepModel = false): Promise<LinkRunSummary> {
   const progress = linkProgressPrinter();

@@ -19,16 +19,8 @@ export interface ReviewSideView {
   residentId: string | null;
 }
 
-export interface ReviewItemView {
-  id: string;
-  status: ReviewStatus;
-  weight: number;
-  probability: number;
-  reason: string;
-  levels: Record<string, string>;
-  fieldWeights: Record<string, number>;
-  createdAt: string;
-  updatedAt: string;
+/** A stored item as a role may see it: the sides redacted, the decider named without the key. */
+export interface ReviewItemView extends Omit<StoredReviewItem, 'a' | 'b' | 'decision'> {
   a: ReviewSideView;
   b: ReviewSideView;
   decision: { id: string; decision: 'match' | 'non_match'; reason: string | null; decidedAt: string; decidedBy: { name: string; role: string }; revokedAt: string | null } | null;

@@ -30,7 +30,7 @@ function url(path: string, query?: Query): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-async function request<T>(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData; key?: string } = {}): Promise<T> {
+async function request<T>(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData; key?: string; blob?: boolean } = {}): Promise<T> {
   const key = init.key ?? storedKey();
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
@@ -52,6 +52,8 @@ async function request<T>(method: string, path: string, init: { query?: Query; b
     }
     throw new ApiError(res.status, code, message);
   }
+  // A file as sent: text() would decode it and drop the BOM Excel needs to read UTF-8.
+  if (init.blob) return (await res.blob()) as T;
   const type = res.headers.get('content-type') ?? '';
   return (type.includes('json') ? await res.json() : await res.text()) as T;
 }
@@ -62,8 +64,7 @@ export const api = {
   upload: <T>(path: string, form: FormData) => request<T>('POST', path, { form }),
   /** A URL the browser can download with the key (for CSV files): fetched, then saved. */
   async download(path: string, query: Query, fileName: string): Promise<void> {
-    const text = await request<string>('GET', path, { query });
-    const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
+    const blob = await request<Blob>('GET', path, { query, blob: true });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = fileName;

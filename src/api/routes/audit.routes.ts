@@ -42,7 +42,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices }> =
             outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('denied'), Type.Literal('error')])),
             from: Type.Optional(Type.String({ description: 'ISO instant, inclusive' })),
             to: Type.Optional(Type.String({ description: 'ISO instant, inclusive' })),
-            after: Type.Optional(Type.Integer({ minimum: 0, description: 'the seq of the last entry seen' })),
+            after: Type.Optional(Type.Integer({ minimum: 0, description: 'the seq of the last entry seen (oldest first)' })),
+            before: Type.Optional(Type.Integer({ minimum: 1, description: 'the seq of the last entry seen (newest first)' })),
+            order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc', description: 'asc: oldest first (page with `after`); desc: newest first (page with `before`)' }),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
           },
           { additionalProperties: false },
@@ -61,6 +63,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices }> =
         from: instant('from', q.from),
         to: instant('to', q.to),
         afterSeq: q.after,
+        beforeSeq: q.before,
+        order: q.order,
         limit: q.limit,
       };
       const entries = await listAudit(services.ctx.db, query);
@@ -71,7 +75,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices }> =
         outcome: 'success',
         details: {
           count: items.length,
-          filters: Object.fromEntries(Object.entries(query).filter(([key, value]) => value !== undefined && key !== 'limit')),
+          filters: Object.fromEntries(Object.entries(query).filter(([key, value]) => value !== undefined && key !== 'limit' && !(key === 'order' && value === 'asc'))),
         },
       });
       return { items, next: items.length === q.limit ? items[items.length - 1]!.seq : null };

@@ -156,6 +156,12 @@ const History = Type.Object({
 
 const Params = Type.Object({ id: IdParam });
 
+/**
+ * A 308 is cacheable by default, and browsers do keep it; but a merge can be undone, after which
+ * the old id answers again: the redirect must not outlive the request.
+ */
+const UNDOABLE_REDIRECT = 'no-store';
+
 export const residentsRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices }> = async (v1, { services }) => {
   const db = services.ctx.db;
 
@@ -199,7 +205,7 @@ export const residentsRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices 
       const resolved = await resolveResident(db, request.params.id);
       if (resolved.kind === 'merged') {
         const location = `/v1/residents/${resolved.survivor}`;
-        return reply.status(308).header('location', location).send({ id: resolved.id, mergedInto: resolved.survivor, location });
+        return reply.status(308).header('location', location).header('cache-control', UNDOABLE_REDIRECT).send({ id: resolved.id, mergedInto: resolved.survivor, location });
       }
       const detail = await residentDetail(db, caller.role, resolved.id, resolved.version);
       await auditCaller(services, caller, {
@@ -228,7 +234,7 @@ export const residentsRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices 
       const resolved = await resolveResident(db, request.params.id);
       if (resolved.kind === 'merged') {
         const location = `/v1/residents/${resolved.survivor}/history`;
-        return reply.status(308).header('location', location).send({ id: resolved.id, mergedInto: resolved.survivor, location });
+        return reply.status(308).header('location', location).header('cache-control', UNDOABLE_REDIRECT).send({ id: resolved.id, mergedInto: resolved.survivor, location });
       }
       const history = await residentHistory(db, caller.role, resolved.id);
       await auditCaller(services, caller, {

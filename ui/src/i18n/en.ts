@@ -1,7 +1,15 @@
-import type { MessageKey } from './zh-CN.js';
+import { commonZh, type MessageKey } from './zh-CN.js';
+import { searchMessages } from './messages/search.js';
+import { residentMessages } from './messages/resident.js';
+import { importsMessages } from './messages/imports.js';
+import { reviewMessages } from './messages/review.js';
+import { conflictsMessages } from './messages/conflicts.js';
+import { statsMessages } from './messages/stats.js';
+import { auditMessages } from './messages/audit.js';
 
-/** English: every key of the Chinese dictionary (the type makes a missing one a compile error). */
-export const en: Record<MessageKey, string> = {
+
+/** English: every key of the Chinese dictionary (the types make a missing one a compile error). */
+const common: Record<keyof typeof commonZh, string> = {
   'app.title': 'Resident information hub',
   'app.subtitle': 'Police · family planning · floating population · minimum allowance, linked',
   'lang.switch': '中文',
@@ -46,4 +54,15 @@ export const en: Record<MessageKey, string> = {
   'common.reason': 'Reason',
   'common.forbidden': 'Your role may not open this page',
   'common.notFound': 'No such page',
+};
+
+export const en: Record<MessageKey, string> = {
+  ...common,
+  ...searchMessages.en,
+  ...residentMessages.en,
+  ...importsMessages.en,
+  ...reviewMessages.en,
+  ...conflictsMessages.en,
+  ...statsMessages.en,
+  ...auditMessages.en,
 };

@@ -1,5 +1,13 @@
 /** 简体中文: the UI's first language and the source of every message key. */
-export const zhCN = {
+import { searchMessages } from './messages/search.js';
+import { residentMessages } from './messages/resident.js';
+import { importsMessages } from './messages/imports.js';
+import { reviewMessages } from './messages/review.js';
+import { conflictsMessages } from './messages/conflicts.js';
+import { statsMessages } from './messages/stats.js';
+import { auditMessages } from './messages/audit.js';
+
+const common = {
   'app.title': '居民信息共享平台',
   'app.subtitle': '公安 · 计生 · 流动人口 · 低保 四系统居民信息比对',
   'lang.switch': 'English',
@@ -46,4 +54,16 @@ export const zhCN = {
   'common.notFound': '页面不存在',
 } as const;
 
+export const zhCN = {
+  ...common,
+  ...searchMessages.zh,
+  ...residentMessages.zh,
+  ...importsMessages.zh,
+  ...reviewMessages.zh,
+  ...conflictsMessages.zh,
+  ...statsMessages.zh,
+  ...auditMessages.zh,
+};
+
 export type MessageKey = keyof typeof zhCN;
+export const commonZh = common;

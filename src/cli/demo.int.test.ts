@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The README's first command on the embedded store: import, link, a key per role, then the UI and API served. */
+describe('resident-hub demo', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rh-demo-'));
+  });
+  afterAll(async () => {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('imports and links the demo district, prints a key per role, and serves the UI and API until Ctrl-C', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, [path.join(root, 'bin/resident-hub.mjs'), 'demo', '--people', '60'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 1200 && !stdout.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(stdout).toContain('listening on');
+      const keys = [...stdout.matchAll(/^\s*(police|family-planning|civil-affairs|community|auditor|admin)\s+(rhk_[A-Za-z0-9_-]{43})\s*$/gm)];
+      expect(keys.map((k) => k[1])).toEqual(['police', 'family-planning', 'civil-affairs', 'community', 'auditor', 'admin']);
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
+      const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${keys.find((k) => k[1] === 'auditor')![2]}` } });
+      expect(((await me.json()) as { role: string }).role).toBe('auditor');
+      const stats = await fetch(`${base}/v1/stats/overlap`, { headers: { authorization: `Bearer ${keys[0]![2]}` } });
+      expect(((await stats.json()) as { residents: number }).residents).toBeGreaterThan(40);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 180_000);
+});
