@@ -11,6 +11,8 @@ import { uiFixture, type UiFixture } from './harness.js';
 interface Side {
   recordId: string;
   source: string;
+  fileName: string;
+  rowNumber: number;
   residentId: string | null;
 }
 interface ReviewItem {
@@ -132,6 +134,12 @@ describe('the auditors’ pages in Chromium', () => {
     // The resident is a link away.
     await done.getByRole('link', { name: `打开居民 ${survivor}` }).click();
     await expect.poll(() => hash(page)).toBe(`#/residents/${survivor}`);
+    // …and the resident page shows the change: both records, each with its file and row, and a new version.
+    const records = page.getByRole('table').filter({ has: page.getByRole('rowheader', { name: '文件与行号' }) });
+    for (const side of [second.a, second.b]) {
+      await expect.poll(() => records.getByText(`${side.fileName} 第 ${side.rowNumber} 行`).count()).toBeGreaterThan(0);
+    }
+    await f.screenshot(page, 'resident-after-review');
     await page.context().close();
 
     // In English, the same page.

@@ -1,10 +1,11 @@
 /**
- * A source record's normalised values in words: field labels for the adapters' keys (the raw key
- * otherwise), code lists (sex, marital status, ethnicity, person status) as their names, ID
- * numbers with their validity, addresses as written. Messages under 'review.field.*' and
- * 'review.value.*'.
+ * A person's data in words, the one place every page takes it from: field labels for the
+ * adapters' keys (the raw key otherwise), code lists (sex, marital status, ethnicity, person
+ * status) as their names, ID numbers with their validity, addresses as written, and a record's
+ * fields as labelled rows. Messages under 'record.field.*' and 'record.value.*'
+ * (i18n/messages/record.ts).
  */
-import { t, type MessageKey } from '../i18n/index.js';
+import { t, useT, type MessageKey } from '../i18n/index.js';
 
 /** Shared keys of the adapters (adapters/*), in the order a person is described. */
 export const FIELD_ORDER = [
@@ -58,12 +59,22 @@ const KNOWN = new Set<string>(FIELD_ORDER);
 const ID_FIELDS = new Set(['idNumber', 'headIdNumber', 'spouseIdNumber']);
 /** Suffixes of the values the normaliser derives from a field (nameMatch, idNumberStatus, …). */
 const DERIVED = /^(.+?)(Match|Pinyin|Text|Status|SurvivingDigits|BirthDate|Sex|Region|Label|Kind|WasTraditional)$/;
+/** Keys of the golden record (and of the API's summaries) that name a record field otherwise. */
+const SAME_AS: Record<string, string> = { status: 'personStatus' };
+/** The code lists, by field: the message prefix of their names. */
+const CODE_LISTS: Record<string, string> = { sex: 'sex', maritalStatus: 'marital', ethnicity: 'ethnicity', personStatus: 'status' };
+/** Lists whose codes are words already (active, deceased): shown by name alone, never with the code. */
+const WORD_CODES = new Set(['personStatus']);
 
-/** The label of a record key: Chinese (or English) for the adapters' keys, the key itself otherwise. */
+/** The message `key`, or `fallback` when there is none. */
+function message(key: string, fallback: string): string {
+  const text = t(key as MessageKey);
+  return text === key ? fallback : text;
+}
+
+/** The label of a field: Chinese (or English) for the adapters' keys, the key itself otherwise. */
 export function fieldLabel(key: string): string {
-  const k = `review.field.${key}` as MessageKey;
-  const text = t(k);
-  return text === k ? key : text;
+  return message(`record.field.${SAME_AS[key] ?? key}`, key);
 }
 
 /** Keys derived by normalisation (shown apart), e.g. nameMatch, idNumberStatus, surname. */
@@ -96,22 +107,10 @@ export function derivedKeys(records: Record<string, unknown>[]): string[] {
   return [...keys].sort();
 }
 
-function codeName(prefix: string, code: string): string {
-  const k = `${prefix}${code}` as MessageKey;
-  const text = t(k);
-  return text === k ? code : text;
-}
-
-function ethnicityName(code: string): string {
-  const n = Number(code);
-  if (/^\d{2}$/.test(code) && n >= 1 && n <= 56) return t('review.value.ethnicities').split(',')[n - 1] ?? code;
-  return codeName('review.value.ethnicity.', code);
-}
-
 /** Any value as short text (addresses as written, lists joined). */
 export function plainValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '';
-  if (typeof value === 'boolean') return value ? t('review.value.yes') : t('review.value.no');
+  if (typeof value === 'boolean') return value ? t('record.value.yes') : t('record.value.no');
   if (typeof value === 'string' || typeof value === 'number') return String(value);
   if (Array.isArray(value)) return value.map(plainValue).join('、');
   if (typeof value === 'object') {
@@ -124,16 +123,18 @@ export function plainValue(value: unknown): string {
   return String(value);
 }
 
-/** A code of a known list in words, with the code: 女 (2). */
+/** A value of `field` by name alone where the field has a code list (女), as plain text otherwise. */
+export function codeName(field: string, value: unknown): string {
+  const list = CODE_LISTS[SAME_AS[field] ?? field];
+  if (typeof value !== 'string' || !list) return plainValue(value);
+  return message(`record.value.${list}.${value}`, value);
+}
+
+/** A value of `field` by name with its code where the field has a numeric code list: 女 (2). */
 export function codeValue(field: string, value: unknown): string {
-  if (typeof value !== 'string') return plainValue(value);
-  const name =
-    field === 'sex' ? codeName('review.value.sex.', value)
-    : field === 'maritalStatus' ? codeName('review.value.marital.', value)
-    : field === 'ethnicity' ? ethnicityName(value)
-    : field === 'personStatus' ? codeName('review.value.status.', value)
-    : value;
-  return name === value || field === 'personStatus' ? name : `${name} (${value})`;
+  const name = codeName(field, value);
+  if (typeof value !== 'string' || name === value || WORD_CODES.has(SAME_AS[field] ?? field)) return name;
+  return `${name} (${value})`;
 }
 
 export interface ShownValue {
@@ -145,13 +146,13 @@ export interface ShownValue {
   note?: string;
 }
 
-/** One field of a record as shown and as compared. */
+/** One field of a source record as shown and as compared. */
 export function recordValue(key: string, data: Record<string, unknown>): ShownValue {
   const value = data[key];
   if (ID_FIELDS.has(key)) {
     const text = plainValue(value ?? data[`${key}Text`]);
     const status = data[`${key}Status`];
-    const note = typeof status === 'string' && status !== 'valid' && text ? codeName('review.idStatus.', status) : undefined;
+    const note = typeof status === 'string' && status !== 'valid' && text ? message(`record.value.idStatus.${status}`, status) : undefined;
     return { text, compare: text.toUpperCase(), note };
   }
   if (key === 'relationship') {
@@ -159,7 +160,7 @@ export function recordValue(key: string, data: Record<string, unknown>): ShownVa
     const text = typeof label === 'string' && typeof value === 'string' ? `${label} (${value})` : plainValue(value);
     return { text, compare: plainValue(value) };
   }
-  if (['sex', 'maritalStatus', 'ethnicity', 'personStatus'].includes(key)) return { text: codeValue(key, value), compare: plainValue(value) };
+  if (key in CODE_LISTS) return { text: codeValue(key, value), compare: plainValue(value) };
   if (key === 'name' || key === 'formerName' || key === 'headName' || key === 'spouseName') {
     const text = plainValue(value);
     const match = data[`${key}Match`];
@@ -172,4 +173,34 @@ export function recordValue(key: string, data: Record<string, unknown>): ShownVa
   }
   const text = plainValue(value);
   return { text, compare: text };
+}
+
+/** One labelled field of several records: its key, its label, and each record's value in words. */
+export interface RecordRow {
+  key: string;
+  label: string;
+  values: ShownValue[];
+}
+
+/** The main fields present in any of `records`, labelled and worded, one value per record. */
+export function recordRows(records: Record<string, unknown>[]): RecordRow[] {
+  return mainKeys(records).map((key) => ({ key, label: fieldLabel(key), values: records.map((data) => recordValue(key, data)) }));
+}
+
+/** A shown value with its remark: 6101…（校验位错误）. Nothing for an absent value. */
+export function ShownText(props: { value: ShownValue }) {
+  const t = useT();
+  const { text, note } = props.value;
+  if (!text) return null;
+  return (
+    <>
+      {text}
+      {note && <span class="record-note"> {t('record.value.note', { note })}</span>}
+    </>
+  );
+}
+
+/** A shown value as one string, remark included (for comparing what the page shows). */
+export function shownString(value: ShownValue): string {
+  return value.text && value.note ? `${value.text} ${t('record.value.note', { note: value.note })}` : value.text;
 }

@@ -6,12 +6,12 @@ import { reviewMessages } from './messages/review.js';
 import { conflictsMessages } from './messages/conflicts.js';
 import { statsMessages } from './messages/stats.js';
 import { auditMessages } from './messages/audit.js';
+import { recordMessages } from './messages/record.js';
 
 
 /** English: every key of the Chinese dictionary (the types make a missing one a compile error). */
 const common: Record<keyof typeof commonZh, string> = {
   'app.title': 'Resident information hub',
-  'app.subtitle': 'Police · family planning · floating population · minimum allowance, linked',
   'lang.switch': '中文',
   'lang.label': 'Language',
   'nav.label': 'Main navigation',
@@ -48,10 +48,7 @@ const common: Record<keyof typeof commonZh, string> = {
   'common.none': 'None',
   'common.next': 'Next',
   'common.previous': 'Previous',
-  'common.close': 'Close',
   'common.cancel': 'Cancel',
-  'common.confirm': 'Confirm',
-  'common.reason': 'Reason',
   'common.forbidden': 'Your role may not open this page',
   'common.notFound': 'No such page',
 };
@@ -65,4 +62,5 @@ export const en: Record<MessageKey, string> = {
   ...conflictsMessages.en,
   ...statsMessages.en,
   ...auditMessages.en,
+  ...recordMessages.en,
 };

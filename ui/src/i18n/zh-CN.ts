@@ -6,10 +6,10 @@ import { reviewMessages } from './messages/review.js';
 import { conflictsMessages } from './messages/conflicts.js';
 import { statsMessages } from './messages/stats.js';
 import { auditMessages } from './messages/audit.js';
+import { recordMessages } from './messages/record.js';
 
 const common = {
   'app.title': '居民信息共享平台',
-  'app.subtitle': '公安 · 计生 · 流动人口 · 低保 四系统居民信息比对',
   'lang.switch': 'English',
   'lang.label': '界面语言',
   'nav.label': '主导航',
@@ -46,10 +46,7 @@ const common = {
   'common.none': '无',
   'common.next': '下一页',
   'common.previous': '上一页',
-  'common.close': '关闭',
   'common.cancel': '取消',
-  'common.confirm': '确认',
-  'common.reason': '理由',
   'common.forbidden': '当前角色无权访问此页面',
   'common.notFound': '页面不存在',
 } as const;
@@ -63,6 +60,7 @@ export const zhCN = {
   ...conflictsMessages.zh,
   ...statsMessages.zh,
   ...auditMessages.zh,
+  ...recordMessages.zh,
 };
 
 export type MessageKey = keyof typeof zhCN;

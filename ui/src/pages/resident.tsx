@@ -6,6 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
+import { codeName, fieldLabel, recordRows, shownString, ShownText } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
 import { formatDateTime, lang, t, useT, type MessageKey } from '../i18n/index.js';
 import { href, type Route } from '../router.js';
@@ -97,81 +98,25 @@ function known(key: string, fallback: string): string {
   return text === key ? fallback : text;
 }
 
-const fieldLabel = (field: string) => known(`resident.field.${field}`, field);
-const dataLabel = (key: string) => known(`resident.data.${key}`, key);
+/** The label of a golden-record field: the page's own (former names, allowance, …) or the records' one. */
+const goldenLabel = (field: string) => known(`resident.field.${field}`, fieldLabel(field));
 
-function isAddress(value: unknown): value is Address {
-  return typeof value === 'object' && value !== null && ('original' in value || 'normalized' in value);
-}
-
-/** A value of the golden record, a record's data or a change, by the field it belongs to. */
+/** A value of the golden record, an issue or a change, by the field it belongs to; code lists by name. */
 function show(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   const base = field.replace(/^allowance\./, '');
-  if (typeof value === 'string' || typeof value === 'number') {
-    const s = String(value);
-    switch (base) {
-      case 'sex':
-        return known(`resident.sex.${s}`, s);
-      case 'ethnicity':
-        return known(`resident.ethnicity.${s}`, s);
-      case 'maritalStatus':
-        return known(`resident.marital.${s}`, s);
-      case 'status':
-      case 'personStatus':
-        return known(`resident.status.${s}`, s);
-      case 'monthlyAmount':
-        return t('resident.amount', { amount: typeof value === 'number' ? value.toLocaleString(lang()) : s });
-      default:
-        return s;
-    }
+  if (base === 'monthlyAmount' && (typeof value === 'number' || typeof value === 'string')) {
+    return t('resident.amount', { amount: typeof value === 'number' ? value.toLocaleString(lang()) : value });
   }
-  if (typeof value === 'boolean') return t(value ? 'resident.yes' : 'resident.no');
-  if (isAddress(value)) return value.original || value.normalized;
   if (Array.isArray(value)) {
     if (base === 'sources') return value.map((s) => known(`sourceShort.${String(s)}`, String(s))).join('、');
-    return value.map((v) => (typeof v === 'object' && v !== null && 'value' in v ? show(base, (v as { value: unknown }).value) : show(base, v))).join('、') || '—';
+    return value.map((v) => show(base, v)).join('、') || '—';
   }
   if (typeof value === 'object' && 'value' in value) return show(field, (value as { value: unknown }).value);
-  return JSON.stringify(value);
+  return codeName(base, value) || '—';
 }
 
 const percent = (p: number) => `${(p * 100).toLocaleString(lang(), { maximumFractionDigits: p > 0.999 ? 2 : 1 })}%`;
-
-/** The keys of a record's data shown, in this order; derived keys (pinyin, match forms, checks) are not. */
-const RECORD_KEYS = [
-  'name', 'formerName', 'sex', 'birthDate', 'idNumber', 'ethnicity', 'maritalStatus', 'phone', 'relationship',
-  'householdNumber', 'familyNumber', 'caseNumber', 'registrationNumber', 'certificateNumber', 'headName', 'headIdNumber',
-  'spouseName', 'spouseIdNumber', 'firstMarriageDate', 'childrenCount', 'address', 'registeredAddress', 'currentAddress',
-  'originAddress', 'originRegionCode', 'community', 'nativePlace', 'education', 'employer', 'personStatus', 'statusDate',
-  'arrivedOn', 'reason', 'registeredOn', 'deregisteredOn', 'age', 'health', 'workAbility', 'category', 'monthlyAmount',
-  'approvedOn', 'bank', 'bankAccount', 'exportDate',
-];
-const DERIVED = /(Match|Pinyin|Status|BirthDate|Sex|Region|SurvivingDigits|Text|Kind|WasTraditional|Label)$|^surname/;
-const ID_KEYS = new Set(['idNumber', 'headIdNumber', 'spouseIdNumber']);
-
-/** A record's value under `key` as shown: ID numbers fall back to the text as written, relationships to their label. */
-function recordValue(data: Record<string, unknown>, key: string): string | null {
-  if (ID_KEYS.has(key) && (data[key] === undefined || data[key] === null)) {
-    const text = data[`${key}Text`];
-    return typeof text === 'string' && text !== '' ? t('resident.idInvalid', { value: text }) : null;
-  }
-  if (key === 'relationship') {
-    const label = data.relationshipLabel ?? data.relationship;
-    return label === undefined || label === null ? null : String(label);
-  }
-  const value = data[key];
-  if (value === undefined || value === null || value === '') return null;
-  return show(key, value);
-}
-
-function recordKeys(records: LinkedRecord[]): string[] {
-  const present = new Set<string>();
-  for (const r of records) for (const key of Object.keys(r.data)) present.add(key);
-  const keys = RECORD_KEYS.filter((k) => present.has(k) || (ID_KEYS.has(k) && present.has(`${k}Text`)) || (k === 'relationship' && present.has('relationshipLabel')));
-  const extra = [...present].filter((k) => !RECORD_KEYS.includes(k) && !DERIVED.test(k)).sort();
-  return [...keys, ...extra];
-}
 
 // ---------------------------------------------------------------------------------------------
 // The page
@@ -316,13 +261,13 @@ function GoldenTable(props: { golden: Golden }) {
   const rows: { key: string; label: string; value: ComponentChildren; field: Provenance | null | undefined; sources?: string[] }[] = [];
   const add = (key: string, field: Field<unknown> | undefined) => {
     if (field === undefined) return; // the role may not see it
-    rows.push({ key, label: fieldLabel(key), value: field ? show(key, field.value) : '—', field });
+    rows.push({ key, label: goldenLabel(key), value: field ? show(key, field.value) : '—', field });
   };
   add('name', g.name);
   if (g.formerNames && g.formerNames.length > 0) {
     rows.push({
       key: 'formerNames',
-      label: fieldLabel('formerNames'),
+      label: goldenLabel('formerNames'),
       value: g.formerNames.map((f) => f.value).join('、'),
       // Every record's former names, united: no one record, no rule.
       field: { sourceRecordId: null, source: null, rule: 'union' },
@@ -339,7 +284,7 @@ function GoldenTable(props: { golden: Golden }) {
   add('currentAddress', g.currentAddress);
   if (g.status !== undefined) {
     const s = g.status;
-    rows.push({ key: 'status', label: fieldLabel('status'), value: s ? (s.date ? t('resident.statusSince', { status: show('status', s.value), date: s.date }) : show('status', s.value)) : '—', field: s });
+    rows.push({ key: 'status', label: goldenLabel('status'), value: s ? (s.date ? t('resident.statusSince', { status: show('status', s.value), date: s.date }) : show('status', s.value)) : '—', field: s });
   }
   if (g.allowance) {
     add('allowance.category', g.allowance.category);
@@ -381,7 +326,7 @@ function GoldenTable(props: { golden: Golden }) {
           <ul>
             {g.staleDecisions.map((s) => (
               <li key={`${s.field}-${s.sourceRecordId}`}>
-                {t('resident.staleItem', { field: fieldLabel(s.field), date: formatDateTime(s.decidedAt), record: s.sourceRecordId, change: known(`resident.staleChange.${s.change}`, s.change) })}
+                {t('resident.staleItem', { field: goldenLabel(s.field), date: formatDateTime(s.decidedAt), record: s.sourceRecordId, change: known(`resident.staleChange.${s.change}`, s.change) })}
               </li>
             ))}
           </ul>
@@ -397,7 +342,7 @@ function GoldenTable(props: { golden: Golden }) {
 function Records(props: { records: LinkedRecord[]; selectable: boolean; selected: string[]; onSelect(ids: string[]): void }) {
   const t = useT();
   const { records } = props;
-  const keys = recordKeys(records);
+  const rows = recordRows(records.map((r) => r.data));
   const toggle = (recordId: string, on: boolean) => props.onSelect(on ? [...props.selected, recordId] : props.selected.filter((x) => x !== recordId));
   return (
     <section class="panel resident-records" aria-labelledby="resident-records-title">
@@ -442,19 +387,18 @@ function Records(props: { records: LinkedRecord[]; selectable: boolean; selected
                 <td key={r.id}>{t('resident.linkValue', { percent: percent(r.link.probability), method: known(`resident.method.${r.link.method}`, r.link.method) })}</td>
               ))}
             </tr>
-            {keys.map((key) => {
-              const values = records.map((r) => recordValue(r.data, key));
-              const distinct = new Set(values.filter((v): v is string => v !== null));
+            {rows.map((row) => {
+              const distinct = new Set(row.values.map(shownString).filter((v) => v !== ''));
               const differs = records.length > 1 && distinct.size > 1;
               return (
-                <tr key={key} class={differs ? 'resident-differs' : undefined}>
+                <tr key={row.key} class={differs ? 'resident-differs' : undefined}>
                   <th scope="row">
-                    {dataLabel(key)}
+                    {row.label}
                     {differs && <span class="resident-sr-only">{t('resident.differs')}</span>}
                   </th>
-                  {values.map((v, i) => (
+                  {row.values.map((v, i) => (
                     <td key={records[i]!.id} class="resident-value">
-                      {v ?? ''}
+                      <ShownText value={v} />
                     </td>
                   ))}
                 </tr>
@@ -492,7 +436,7 @@ function IssueDetails(props: { issue: Issue }) {
     return <p>{t('resident.sharedId', { idNumber: show('', d.idNumber), count: Array.isArray(d.residentKeys) ? d.residentKeys.length : '?' })}</p>;
   }
   if (props.issue.kind === 'stale_decision') {
-    return <p>{t('resident.staleItem', { field: fieldLabel(field), date: typeof d.decidedAt === 'string' ? formatDateTime(d.decidedAt) : '—', record: show('', d.sourceRecordId), change: known(`resident.staleChange.${String(d.change)}`, String(d.change)) })}</p>;
+    return <p>{t('resident.staleItem', { field: goldenLabel(field), date: typeof d.decidedAt === 'string' ? formatDateTime(d.decidedAt) : '—', record: show('', d.sourceRecordId), change: known(`resident.staleChange.${String(d.change)}`, String(d.change)) })}</p>;
   }
   return null;
 }
@@ -564,7 +508,7 @@ function Timeline(props: { history: History | undefined; error: unknown }) {
                   <ul class="resident-changes">
                     {v.changes.map((c) => (
                       <li key={c.field}>
-                        <span class="resident-change-field">{t('resident.changeLine', { field: fieldLabel(c.field), kind: known(`resident.change.${c.kind}`, c.kind) })}</span>
+                        <span class="resident-change-field">{t('resident.changeLine', { field: goldenLabel(c.field), kind: known(`resident.change.${c.kind}`, c.kind) })}</span>
                         {c.kind !== 'provenance' && c.field !== 'staleDecisions' && (
                           <span class="resident-change-values">
                             {' '}

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { derivedKeys, mainKeys, plainValue, recordValue } from '../components/record-values.js';
+import { derivedKeys, fieldLabel, plainValue, recordRows, recordValue, ShownText, type ShownValue } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
 import { formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
@@ -388,7 +388,7 @@ function addressVerdict(t: ReturnType<typeof useT>, key: string, a: Record<strin
   const others = ADDRESS_KEYS.map((k) => ({ k, v: recordValue(k, other).compare })).filter((x) => x.v);
   if (others.length === 0) return { verdict };
   const same = others.find((x) => x.v === value);
-  if (same) return { verdict: 'same', text: t('review.compare.sameAs', { side: otherSide, field: fieldName(t, same.k) }) };
+  if (same) return { verdict: 'same', text: t('review.compare.sameAs', { side: otherSide, field: fieldLabel(same.k) }) };
   return { verdict: 'different', text: t('review.compare.differsFromAll', { side: otherSide }) };
 }
 
@@ -406,20 +406,15 @@ function VerdictCell(props: { verdict: Verdict; text?: string }) {
 function Comparison(props: { item: ReviewItem }) {
   const t = useT();
   const { a, b } = props.item;
-  const keys = mainKeys([a.data, b.data]);
-  const rows = keys.map((key) => {
-    const va = recordValue(key, a.data);
-    const vb = recordValue(key, b.data);
-    return { key, va, vb, ...addressVerdict(t, key, a.data, b.data, verdictOf(va.compare, vb.compare)) };
+  const rows = recordRows([a.data, b.data]).map(({ key, label, values }) => {
+    const [va, vb] = values as [ShownValue, ShownValue];
+    return { key, label, va, vb, ...addressVerdict(t, key, a.data, b.data, verdictOf(va.compare, vb.compare)) };
   });
   const differing = rows.filter((r) => r.verdict === 'different').length;
   const derived = derivedKeys([a.data, b.data]);
-  const cell = (v: { text: string; note?: string }) =>
+  const cell = (v: ShownValue) =>
     v.text ? (
-      <>
-        {v.text}
-        {v.note && <span class="review-note"> {t('review.note', { note: v.note })}</span>}
-      </>
+      <ShownText value={v} />
     ) : (
       <span class="muted" aria-label={t('common.none')}>
         {t('review.compare.empty')}
@@ -444,7 +439,7 @@ function Comparison(props: { item: ReviewItem }) {
           {rows.map((r) =>
             r.verdict === null ? null : (
               <tr key={r.key} class={r.verdict === 'different' ? 'review-row-diff' : undefined}>
-                <th scope="row">{fieldName(t, r.key)}</th>
+                <th scope="row">{r.label}</th>
                 <td>{cell(r.va)}</td>
                 <td>{cell(r.vb)}</td>
                 <VerdictCell verdict={r.verdict} text={r.text} />
@@ -485,10 +480,6 @@ function Comparison(props: { item: ReviewItem }) {
       )}
     </>
   );
-}
-
-function fieldName(t: ReturnType<typeof useT>, key: string): string {
-  return words(t, 'review.field.', key);
 }
 
 /** Horizontal bars around a zero line: right pushes towards a match, left away from it. */

@@ -5,13 +5,14 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
+import { codeName, fieldLabel } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
 import { formatNumber, t, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 
 const PAGE_SIZE = 20;
 
-/** The message of a code the API gives (sex, status, reason), or the code itself when unknown. */
+/** The message of a code the API gives (a match reason), or the code itself when unknown. */
 function label(key: string, code: string): string {
   const text = t(key as MessageKey);
   return text === key ? code : text;
@@ -133,10 +134,10 @@ function Results(props: { answer: Answer; loading: boolean }) {
           <table class="search-table">
             <thead>
               <tr>
-                <th scope="col">{t('search.col.name')}</th>
-                <th scope="col">{t('search.col.idNumber')}</th>
-                <th scope="col">{t('search.col.birthDate')}</th>
-                <th scope="col">{t('search.col.sex')}</th>
+                <th scope="col">{fieldLabel('name')}</th>
+                <th scope="col">{fieldLabel('idNumber')}</th>
+                <th scope="col">{fieldLabel('birthDate')}</th>
+                <th scope="col">{fieldLabel('sex')}</th>
                 <th scope="col">{t('search.col.community')}</th>
                 <th scope="col">{t('search.col.sources')}</th>
                 <th scope="col">{t('search.col.reasons')}</th>
@@ -147,11 +148,11 @@ function Results(props: { answer: Answer; loading: boolean }) {
                 <tr key={id}>
                   <td>
                     <a href={href(['residents', id])}>{r.name ?? t('search.unknownName')}</a>
-                    {r.status && r.status !== 'alive' && <span class="search-status">{label(`search.status.${r.status}`, r.status)}</span>}
+                    {r.status && r.status !== 'alive' && <span class="search-status">{codeName('status', r.status)}</span>}
                   </td>
                   <td class="search-id">{r.idNumber ?? '—'}</td>
                   <td>{r.birthDate ?? '—'}</td>
-                  <td>{r.sex ? label(`search.sex.${r.sex}`, r.sex) : '—'}</td>
+                  <td>{r.sex ? codeName('sex', r.sex) : '—'}</td>
                   <td>{r.community ?? '—'}</td>
                   <td>
                     <span class="search-sources">

@@ -4,6 +4,7 @@
  * department. Aggregates only: no personal data.
  */
 import { api } from '../api.js';
+import { fieldLabel } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
 import { formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
 import type { Route } from '../router.js';
@@ -285,7 +286,7 @@ function QualitySection(props: { quality: Quality }) {
           <tr>
             {(['name', 'birthDate', 'sex', 'idNumber'] as const).map((f) => (
               <th key={f} scope="col" class="stats-num">
-                {t(`stats.quality.${f}`)}
+                {fieldLabel(f)}
               </th>
             ))}
           </tr>
