@@ -228,7 +228,8 @@ describe('the auditors’ pages in Chromium', () => {
     for (const p of overlap.perSource) expect(chartText).toContain(p.residents.toLocaleString('zh-CN'));
     expect(await page.getByText('居民总数').locator('..').textContent()).toContain(overlap.residents.toLocaleString('zh-CN'));
     const quality = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: '身份证号无效' }) });
-    expect(await quality.locator('tbody tr').count()).toBe(4);
+    // The quality figures load on their own request.
+    await expect.poll(() => quality.locator('tbody tr').count()).toBe(4);
     await f.screenshot(page, 'island-map');
     await page.context().close();
   });
@@ -256,7 +257,7 @@ describe('the auditors’ pages in Chromium', () => {
     const resolution = table.getByRole('row').filter({ hasText: `冲突/预警 ${decided.issueId}` });
     await expect.poll(() => resolution.count()).toBe(1);
     expect(await resolution.textContent()).toContain('处理冲突与预警');
-    expect(await table.locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
     await page.context().close();
   });
 });

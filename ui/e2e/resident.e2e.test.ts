@@ -67,7 +67,10 @@ describe('the resident page in Chromium', () => {
     const moved = sample.records[2]!;
     const page = await f.open('auditor', `/residents/${sample.id}`);
     await until(() => recordsHeading(page, 3).isVisible()).toBe(true);
-    const versionsBefore = await page.getByRole('region', { name: '版本历史' }).getByRole('listitem').filter({ has: page.getByRole('heading') }).count();
+    // The history loads on its own: count its versions once it is there.
+    const versionItems = () => page.getByRole('region', { name: '版本历史' }).getByRole('listitem').filter({ has: page.getByRole('heading') });
+    await until(() => versionItems().count()).toBeGreaterThan(0);
+    const versionsBefore = await versionItems().count();
 
     await page.getByRole('checkbox', { name: `拆分记录 ${moved}` }).check();
     const split = page.getByRole('form', { name: '拆分来源记录' });
@@ -84,7 +87,7 @@ describe('the resident page in Chromium', () => {
     const link = await sql<{ resident_id: string }>`select resident_id::text as resident_id from resident_link where source_record_id = ${moved}`.execute(f.api.ctx.db);
     expect(link.rows[0]!.resident_id).toBe(newId);
     // The history shows the new version.
-    await until(() => page.getByRole('region', { name: '版本历史' }).getByRole('listitem').filter({ has: page.getByRole('heading') }).count()).toBe(versionsBefore + 1);
+    await until(() => versionItems().count()).toBe(versionsBefore + 1);
     await f.screenshot(page, 'resident-split');
 
     // The new resident holds the record split out.
