@@ -36,6 +36,7 @@ interface Result {
   batchImportSeconds: number;
   batchLinkSeconds: number;
   batchCompared: number;
+  batchTimings: Record<string, number>;
   peakRssMb: number;
   residents: number;
   precision: number;
@@ -142,6 +143,7 @@ async function runOne(districtDir: string, store: string, databaseUrl: string): 
       batchImportSeconds,
       batchLinkSeconds,
       batchCompared: incremental.recordsCompared,
+      batchTimings: incremental.timings,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       residents: stats.residents,
       precision: evaluation.precision,
@@ -208,6 +210,9 @@ async function main(): Promise<void> {
     '',
     `peak RSS ${Math.round(r.peakRssMb)} MB; ${r.residents.toLocaleString('en-US')} residents; precision ${r.precision.toFixed(5)}, recall ${r.recall.toFixed(5)}, over-merged ${r.overMerged}, split ${r.split}`,
     `link stages (s): ${Object.entries(r.linkTimings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `batch link stages (s): ${Object.entries(r.batchTimings)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
   ];
