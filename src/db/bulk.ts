@@ -29,22 +29,22 @@ export function copyText(value: BulkValue): string {
   return /[\\\n\r\t]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : text;
 }
 
-/** Inserts rows (one value per column, in column order) into `table`. */
-export async function bulkInsert(writer: BulkWriter, table: string, columns: readonly BulkColumn[], rows: readonly (readonly BulkValue[])[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Inserts rows (one value per column, in column order) into `table`. `rows` may be any iterable
+ * (a generator): it is read a chunk at a time, so that a million rows never exist as values all
+ * at once — the caller's objects are turned into COPY text as they are sent.
+ */
+export async function bulkInsert(writer: BulkWriter, table: string, columns: readonly BulkColumn[], rows: Iterable<readonly BulkValue[]>): Promise<void> {
   const names = columns.map((c) => c.name).join(', ');
   if (writer.copyClient) {
     const client = writer.copyClient;
-    for (let start = 0; start < rows.length; start += 50_000) {
-      const lines: string[] = [];
-      for (const row of rows.slice(start, start + 50_000)) lines.push(row.map(copyText).join('\t'));
+    for (const lines of chunksOf(rows, 50_000, (row) => row.map(copyText).join('\t'))) {
       const stream = client.query(copyFrom(`copy ${table} (${names}) from stdin`));
       await pipeline(Readable.from([lines.join('\n') + '\n']), stream);
     }
     return;
   }
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK);
+  for (const chunk of chunksOf(rows, CHUNK, (row) => row)) {
     const arrays = columns.map((column, c) => {
       const values = chunk.map((row) => row[c] ?? null);
       // json travels as text: an array of json parameters is not something pg can serialise.
@@ -57,4 +57,17 @@ export async function bulkInsert(writer: BulkWriter, table: string, columns: rea
     await sql`insert into ${sql.table(table)} (${sql.raw(names)})
       select ${sql.join(selects)} from unnest(${sql.join(arrays.map((a) => a.list))}) as x(${aliases})`.execute(writer.db);
   }
+}
+
+/** `items` in lists of at most `size`, each item mapped as it is taken. */
+function* chunksOf<T, U>(items: Iterable<T>, size: number, map: (item: T) => U): Generator<U[]> {
+  let chunk: U[] = [];
+  for (const item of items) {
+    chunk.push(map(item));
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
 }
