@@ -56,18 +56,9 @@ export async function revokeKey(db: Kysely<Database>, idOrPrefix: string, actor:
 }
 
 /**
- * The caller presenting `key`, or undefined for an unknown or revoked key. The key is looked up
- * by its hash (an index lookup; the hash is of a 256-bit secret, so the lookup reveals nothing).
- */
-export async function authenticate(db: Kysely<Database>, key: string): Promise<Caller | undefined> {
-  const stored = await keysRepository.findActiveByHash(db, hashApiKey(key));
-  if (!stored || !isRole(stored.role)) return undefined;
-  return { keyId: stored.id, name: stored.name, role: stored.role, prefix: stored.prefix };
-}
-
-/**
- * authenticate() with the answers kept for `ttlMs` (by the key's hash, never the key): a
- * department's lookups then cost no extra query each. A key revoked in another process stops
+ * The caller presenting a key, or undefined for an unknown or revoked key. Looked up by the
+ * key's hash (an index lookup; the hash is of a 256-bit secret, so the lookup reveals nothing),
+ * and the answer kept for `ttlMs`: a department's lookups then cost no extra query each. A key revoked in another process stops
  * working within the TTL; unknown keys are not kept, so a new key works at once.
  */
 export class Authenticator {
@@ -95,10 +86,5 @@ export class Authenticator {
       this.cache.set(hash, { caller, until: now + this.ttlMs });
     }
     return caller;
-  }
-
-  /** Forgets every cached answer (after a revocation in this process). */
-  clear(): void {
-    this.cache.clear();
   }
 }

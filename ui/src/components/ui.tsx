@@ -1,6 +1,6 @@
 /** Shared pieces of every page: headings, loading and error states, source names, paging. */
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
 import { useT, type MessageKey } from '../i18n/index.js';
 
@@ -75,4 +75,57 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): Loaded<T> {
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };
+}
+
+export interface CursorPages<T, C> {
+  items: T[];
+  /** For updating an item in place (e.g. once resolved). */
+  setItems(update: (items: T[]) => T[]): void;
+  /** The cursor of the next page; null at the end. */
+  next: C | null;
+  loading: boolean;
+  error: unknown;
+  loadMore(): void;
+  /** From the first page again. */
+  reload(): void;
+  /** The last page asked for again (after an error). */
+  retry(): void;
+}
+
+/**
+ * A list read a page at a time ("load more"): starts again from the first page whenever `key`
+ * (the filters) changes; an answer to an older request is dropped.
+ */
+export function useCursorPages<T, C>(fetchPage: (cursor: C | null) => Promise<{ items: T[]; next: C | null }>, key: string): CursorPages<T, C> {
+  const [items, setItems] = useState<T[]>([]);
+  const [next, setNext] = useState<C | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const generation = useRef(0);
+  const last = useRef<C | null>(null);
+
+  async function load(cursor: C | null) {
+    const mine = ++generation.current;
+    last.current = cursor;
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await fetchPage(cursor);
+      if (mine !== generation.current) return;
+      setItems((old) => (cursor === null ? page.items : [...old, ...page.items]));
+      setNext(page.next);
+    } catch (err) {
+      if (mine === generation.current) setError(err);
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }
+
+  useEffect(() => {
+    setItems([]);
+    setNext(null);
+    void load(null);
+  }, [key]);
+
+  return { items, setItems, next, loading, error, loadMore: () => void load(next), reload: () => void load(null), retry: () => void load(last.current) };
 }

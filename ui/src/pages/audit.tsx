@@ -2,9 +2,9 @@
  * The audit trail for auditors: who did what, when, to which object, with which outcome —
  * filtered, newest first (or oldest first), a page at a time.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ErrorBanner, Loading, Page } from '../components/ui.js';
+import { ErrorBanner, Loading, Page, useCursorPages } from '../components/ui.js';
 import { formatNumber, lang, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 
@@ -112,18 +112,9 @@ export function AuditPage(props: { route: Route }) {
   const t = useT();
   const filters = filtersOf(props.route);
   const key = JSON.stringify(filters);
-  const [entries, setEntries] = useState<Entry[]>([]);
-  const [next, setNext] = useState<number | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const generation = useRef(0);
-
-  async function load(cursor: number | null) {
-    const mine = ++generation.current;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.get<{ items: Entry[]; next: number | null }>('/v1/audit', {
+  const { items: entries, next, loading, error, loadMore, reload } = useCursorPages<Entry, number>(
+    (cursor) =>
+      api.get<{ items: Entry[]; next: number | null }>('/v1/audit', {
         action: filters.action,
         outcome: filters.outcome,
         target_type: filters.target_type,
@@ -133,28 +124,15 @@ export function AuditPage(props: { route: Route }) {
         order: filters.order,
         limit: PAGE_SIZE,
         ...(cursor === null ? {} : filters.order === 'desc' ? { before: cursor } : { after: cursor }),
-      });
-      if (mine !== generation.current) return;
-      setEntries((old) => (cursor === null ? page.items : [...old, ...page.items]));
-      setNext(page.next);
-    } catch (err) {
-      if (mine === generation.current) setError(err);
-    } finally {
-      if (mine === generation.current) setLoading(false);
-    }
-  }
-
-  useEffect(() => {
-    setEntries([]);
-    setNext(null);
-    void load(null);
-  }, [key]);
+      }),
+    key,
+  );
 
   return (
     <Page title={t('audit.title')}>
       <p class="muted audit-intro">{t('audit.intro')}</p>
       <FilterForm key={key} filters={filters} />
-      {error ? <ErrorBanner error={error} onRetry={() => void load(null)} /> : null}
+      {error ? <ErrorBanner error={error} onRetry={reload} /> : null}
       {entries.length === 0 && loading ? (
         <Loading />
       ) : entries.length === 0 && !error ? (
@@ -183,7 +161,7 @@ export function AuditPage(props: { route: Route }) {
           <p class="audit-paging" role="status">
             <span class="muted">{t('audit.count', { n: formatNumber(entries.length) })}</span>
             {next !== null && (
-              <button type="button" disabled={loading} onClick={() => void load(next)}>
+              <button type="button" disabled={loading} onClick={loadMore}>
                 {loading ? t('common.loading') : t('audit.more')}
               </button>
             )}

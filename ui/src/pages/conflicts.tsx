@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { codeValue, fieldLabel, plainValue } from '../components/record-values.js';
-import { ErrorBanner, Loading, Page, SourceName } from '../components/ui.js';
+import { ErrorBanner, Loading, Page, SourceName, useCursorPages } from '../components/ui.js';
 import { formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 import { useSession } from '../session.js';
@@ -82,41 +82,19 @@ export function ConflictsPage(props: { route: Route }) {
   const t = useT();
   const filters = filtersOf(props.route);
   const key = JSON.stringify(filters);
-  const [items, setItems] = useState<Issue[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const [announce, setAnnounce] = useState('');
-  const generation = useRef(0);
-
-  async function load(cursor: string | null) {
-    const mine = ++generation.current;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.get<{ items: Issue[]; next: string | null }>('/v1/conflicts', {
+  const { items, setItems, next, loading, error, loadMore, retry } = useCursorPages<Issue, string>(
+    (cursor) =>
+      api.get<{ items: Issue[]; next: string | null }>('/v1/conflicts', {
         category: filters.category,
         kind: filters.kind,
         severity: filters.severity,
         status: filters.status,
         limit: PAGE_SIZE,
         cursor,
-      });
-      if (mine !== generation.current) return;
-      setItems((old) => (cursor ? [...old, ...page.items] : page.items));
-      setNext(page.next);
-    } catch (err) {
-      if (mine === generation.current) setError(err);
-    } finally {
-      if (mine === generation.current) setLoading(false);
-    }
-  }
-
-  useEffect(() => {
-    setItems([]);
-    setNext(null);
-    void load(null);
-  }, [key]);
+      }),
+    key,
+  );
+  const [announce, setAnnounce] = useState('');
 
   function setFilter(name: keyof Filters, value: string) {
     const f = { ...filters, [name]: value };
@@ -153,7 +131,7 @@ export function ConflictsPage(props: { route: Route }) {
       <p class="conflicts-announce" role="status">
         {announce}
       </p>
-      {error ? <ErrorBanner error={error} onRetry={() => void load(items.length > 0 ? next : null)} /> : null}
+      {error ? <ErrorBanner error={error} onRetry={retry} /> : null}
       {items.length === 0 && loading ? (
         <Loading />
       ) : items.length === 0 && !error ? (
@@ -176,7 +154,7 @@ export function ConflictsPage(props: { route: Route }) {
           <p class="conflicts-paging">
             <span class="muted">{t('conflicts.count', { n: formatNumber(items.length) })}</span>
             {next && (
-              <button type="button" disabled={loading} onClick={() => void load(next)}>
+              <button type="button" disabled={loading} onClick={loadMore}>
                 {loading ? t('common.loading') : t('conflicts.more')}
               </button>
             )}
