@@ -3,7 +3,7 @@ import { bearerApiKey } from '../access/api-key.js';
 import type { Caller } from '../access/keys.service.js';
 import { assertCan, rolesAllowed, type Action } from '../access/roles.js';
 import { AppError, ErrorCodes } from '../errors.js';
-import type { ApiServices } from './services.js';
+import { auditCaller, type ApiServices } from './services.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,8 +45,7 @@ export function registerAuth(v1: FastifyInstance, services: ApiServices): void {
     try {
       assertCan(caller.role, action);
     } catch (err) {
-      await services.audit.write({
-        actor: { keyId: caller.keyId, name: caller.name, role: caller.role },
+      await auditCaller(services, caller, {
         action,
         target: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? request.url}` },
         outcome: 'denied',

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { Authenticator, type Caller } from '../access/keys.service.js';
+import { actorOf, Authenticator, type Caller } from '../access/keys.service.js';
 import type { Action } from '../access/roles.js';
 import { AuditWriter, type AuditEvent } from '../audit/audit.service.js';
 
@@ -18,5 +18,5 @@ export function createApiServices(ctx: AppContext): ApiServices {
 
 /** Audits a read of personal data (or any action) by the caller; resolves once stored. */
 export function auditCaller(services: ApiServices, caller: Caller, event: Omit<AuditEvent, 'actor'>): Promise<void> {
-  return services.audit.write({ ...event, actor: { keyId: caller.keyId, name: caller.name, role: caller.role } });
+  return services.audit.write({ ...event, actor: actorOf(caller) });
 }

@@ -16,11 +16,11 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: StoreKind;
   /**
-   * Runs `fn` in one transaction on one connection, handing over both a Kysely bound to it and
-   * the raw client (for bulk COPY on PostgreSQL). Commits when `fn` resolves, rolls back when
-   * it throws.
+   * Runs `fn` in one transaction on one connection, handing over a Kysely bound to it and the
+   * raw client for bulk COPY — on PostgreSQL; undefined on PGlite, whose adapter has no COPY.
+   * Commits when `fn` resolves, rolls back when it throws.
    */
-  transactionWithClient<T>(fn: (trx: Kysely<Database>, client: pg.PoolClient) => Promise<T>): Promise<T>;
+  transactionWithClient<T>(fn: (trx: Kysely<Database>, copyClient: pg.PoolClient | undefined) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -79,7 +79,7 @@ function handleFor(pool: pg.Pool, kind: StoreKind, closeStore: () => Promise<voi
       let broken = false;
       try {
         await client.query('begin');
-        const result = await fn(trx, client);
+        const result = await fn(trx, kind === 'postgres' ? client : undefined);
         await client.query('commit');
         return result;
       } catch (err) {

@@ -49,9 +49,9 @@ function notFound(message: string): AppError {
 }
 
 async function inTransaction<T>(store: DatabaseHandle, caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return store.transactionWithClient(async (trx, client) => {
+  return store.transactionWithClient(async (trx, copyClient) => {
     await repo.lockLinks(trx);
-    return fn({ trx, writer: { db: trx, copyClient: store.kind === 'postgres' ? client : undefined }, actor: actorOf(caller) });
+    return fn({ trx, writer: { db: trx, copyClient }, actor: actorOf(caller) });
   });
 }
 

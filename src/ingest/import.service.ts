@@ -176,12 +176,12 @@ export async function runImport(
       bytesDone: bytes, bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
     });
   try {
-    const finished = await store.transactionWithClient(async (trx, client) => {
+    const finished = await store.transactionWithClient(async (trx, copyClient) => {
       await repo.lockSource(trx, batch.source);
       const writer: ChunkWriter = {
         trx,
         // COPY is the fast bulk path on PostgreSQL; PGlite's adapter takes the recordset insert.
-        copyClient: store.kind === 'postgres' ? client : undefined,
+        copyClient,
         // A source with no records yet has nothing to update: no lookups needed.
         sourceWasEmpty: (await repo.countRecords(trx, batch.source)) === 0,
         seenKeys: new Map(),

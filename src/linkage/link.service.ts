@@ -89,9 +89,9 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     await options.onProgress?.(p);
   };
 
-  return store.transactionWithClient(async (trx, client) => {
+  return store.transactionWithClient(async (trx, copyClient) => {
     await repo.lock(trx);
-    const writer = { db: trx, copyClient: store.kind === 'postgres' ? client : undefined };
+    const writer = { db: trx, copyClient };
     const counts = await repo.counts(trx);
     const model = await repo.latestModel(trx);
     const sources = Object.keys(counts.bySource).sort();

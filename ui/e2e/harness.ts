@@ -47,7 +47,8 @@ export async function uiFixture(options: { people?: number } = {}): Promise<UiFi
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: lang === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: true });
       const page = await context.newPage();
       // Before the app's own script: the key as a sign-in leaves it, and the language.
-      await page.addInitScript(`sessionStorage.setItem('rh-key', ${JSON.stringify(role ? api.keys[role] : '')}); if (!${JSON.stringify(role ?? '')}) sessionStorage.removeItem('rh-key'); localStorage.setItem('rh-lang', ${JSON.stringify(lang)});`);
+      const key = role ? `sessionStorage.setItem('rh-key', ${JSON.stringify(api.keys[role])});` : `sessionStorage.removeItem('rh-key');`;
+      await page.addInitScript(`${key} localStorage.setItem('rh-lang', ${JSON.stringify(lang)});`);
       await page.goto(`${baseUrl}/${hash ? `#${hash.replace(/^#/, '')}` : ''}`);
       return page;
     },

@@ -164,13 +164,9 @@ export const importsRoutes: FastifyPluginAsyncTypebox<{ services: ApiServices }>
           files: staged.files.map((f) => ({ name: f.name, sha256: f.sha256, alreadyImportedInBatch: f.alreadyImportedInBatch ?? null })),
         };
         return reply.status(staged.noOp ? 200 : 202).send(body);
-      } catch (err) {
-        // The stream must be drained or the request never ends; the saved files are dropped.
-        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new AppError(ErrorCodes.PAYLOAD_TOO_LARGE, `an uploaded file is larger than the limit of ${ctx.config.maxUploadBytes} bytes`);
-        }
-        throw err;
       } finally {
+        // What was saved is either kept (moved under its hash) or dropped with the request;
+        // a file over the limit ends here as multipart's 413, which the error handler renders.
         await session.discard();
       }
     },
