@@ -18,18 +18,28 @@ describe('resident-hub demo', () => {
   });
 
   it('imports and links the demo district, prints a key per role, and serves the UI and API until Ctrl-C', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
     const child = spawn(process.execPath, [path.join(root, 'bin/resident-hub.mjs'), 'demo', '--people', '60'], {
       cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', PORT: String(port) },
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
     try {
-      for (let i = 0; i < 1200 && !stdout.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(stdout).toContain('listening on');
+      // PORT=0: the system picks a free port and the demo prints the one it got.
+      const deadline = Date.now() + 150_000;
+      while (exitCode === undefined && Date.now() < deadline && !/listening on http:\/\/localhost:\d+/.test(stdout)) await new Promise((r) => setTimeout(r, 100));
+      expect(stdout, `the demo did not serve (exit ${exitCode}); stderr:\n${stderr}`).toMatch(/listening on http:\/\/localhost:[1-9]\d*/);
+      const port = Number(/listening on http:\/\/localhost:(\d+)/.exec(stdout)![1]);
       const keys = [...stdout.matchAll(/^\s*(police|family-planning|civil-affairs|community|auditor|admin)\s+(rhk_[A-Za-z0-9_-]{43})\s*$/gm)];
       expect(keys.map((k) => k[1])).toEqual(['police', 'family-planning', 'civil-affairs', 'community', 'auditor', 'admin']);
       const base = `http://127.0.0.1:${port}`;

@@ -377,13 +377,13 @@ const commands: Record<string, Command> = {
 /** Serves the API and the UI on PORT until Ctrl-C (SIGINT) or SIGTERM. */
 async function serveUntilStopped(ctx: AppContext): Promise<void> {
   const { serve } = await import('../api/server.js');
-  const close = await serve(ctx);
-  print(`resident-hub listening on http://localhost:${ctx.config.port} (web UI at /, API under /v1, OpenAPI at /docs); Ctrl-C stops it`);
+  const server = await serve(ctx);
+  print(`resident-hub listening on http://localhost:${server.port} (web UI at /, API under /v1, OpenAPI at /docs); Ctrl-C stops it`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  await close();
+  await server.close();
 }
 
 /** A fresh key per role for the demo (the previous demo keys are revoked: a key is shown only once). */
