@@ -150,8 +150,8 @@ describe.each(storesUnderTest())('resident lookup, match, links export and quali
       const row = (await sql<{ resident_id: string; former: string }>`
         select coalesce(r.merged_into, r.id)::text as resident_id, s.data ->> 'formerName' as former
         from source_record s join resident_link l on l.source_record_id = s.id join resident r on r.id = l.resident_id
-        where s.source = 'police' and s.data ->> 'formerNameMatch' is not null and s.birth_date is not null
-          and not exists (select 1 from source_record o where o.name_match = s.data ->> 'formerNameMatch')
+        where s.source = 'police' and s.former_name_match is not null and s.birth_date is not null
+          and not exists (select 1 from source_record o where o.name_match = s.former_name_match)
         order by s.id limit 1`.execute(f.ctx.db)).rows[0];
       expect(row, 'the district has a former name').toBeDefined();
       const { items } = await search('community', { name: row!.former, limit: 100 });

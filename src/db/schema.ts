@@ -81,6 +81,8 @@ export interface SourceRecordTable {
   sex: string | null;
   phone: string | null;
   household_key: string | null;
+  /** 曾用名 in its match form (data.formerNameMatch), for search. */
+  former_name_match: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import type { ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
 import { LOCKS } from '../db/locks.js';
 import { copyText } from '../db/bulk.js';
@@ -32,6 +31,17 @@ export interface RecordWrite {
   sex: string | null;
   phone: string | null;
   household_key: string | null;
+  former_name_match: string | null;
+}
+
+/** An open COPY into source_record (see openRecordCopy). */
+export interface RecordCopy {
+  readonly rowCount: number;
+  write(rows: RecordWrite[]): Promise<void>;
+  /** Completes the COPY; rejects if the server refused any row. */
+  end(): Promise<void>;
+  /** Cancels the COPY (CopyFail): nothing it sent stays, and the connection is usable again. */
+  abort(reason: unknown): Promise<void>;
 }
 
 export interface ExistingRecord {
@@ -52,7 +62,7 @@ export interface RejectWrite {
 
 const RECORD_COLUMNS = sql.raw(`natural_key text, file_name text, file_sha256 text, row_number int, content_hash text,
   raw jsonb, data jsonb, flags jsonb, name text, name_match text, name_pinyin text, id_number text, id_status text,
-  birth_date date, sex text, phone text, household_key text`);
+  birth_date date, sex text, phone text, household_key text, former_name_match text`);
 
 /** Rows as the JSON array jsonb_to_recordset reads, with data and flags as already serialised. */
 function recordsetJson(rows: readonly (RecordWrite & { id?: string })[]): string {
@@ -63,6 +73,14 @@ function recordsetJson(rows: readonly (RecordWrite & { id?: string })[]): string
   });
   return `[${parts.join(',')}]`;
 }
+
+/** JSON text as a COPY value: JSON.stringify never leaves a raw newline or tab, only backslashes need doubling. */
+function copyJson(json: string): string {
+  return json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
+}
+
+/** What one open COPY may hold in Node before write() waits: about one chunk beyond what the socket holds. */
+const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export const importRepository = {
   async findBatchByJobId(db: Executor, jobId: string): Promise<ImportBatch | undefined> {
@@ -131,32 +149,75 @@ export const importRepository = {
     if (!rows.length) return;
     await sql`
       insert into source_record (source, natural_key, first_batch_id, batch_id, file_name, file_sha256, row_number,
-        content_hash, raw, data, flags, name, name_match, name_pinyin, id_number, id_status, birth_date, sex, phone, household_key)
+        content_hash, raw, data, flags, name, name_match, name_pinyin, id_number, id_status, birth_date, sex, phone, household_key,
+        former_name_match)
       select ${source}, x.natural_key, ${batchId}::bigint, ${batchId}::bigint, x.file_name, x.file_sha256, x.row_number,
         x.content_hash, x.raw, x.data, x.flags, x.name, x.name_match, x.name_pinyin, x.id_number, x.id_status, x.birth_date,
-        x.sex, x.phone, x.household_key
+        x.sex, x.phone, x.household_key, x.former_name_match
       from jsonb_to_recordset(${recordsetJson(rows)}::jsonb) as x(${RECORD_COLUMNS})`.execute(db);
   },
 
   /** The same as insertRecords, through COPY: PostgreSQL's fastest way in (not available on PGlite's adapter). */
   async copyRecords(client: pg.PoolClient, source: string, batchId: string, rows: RecordWrite[]): Promise<void> {
     if (!rows.length) return;
-    const lines: string[] = [];
-    for (const r of rows) {
-      lines.push(
-        [
-          source, r.natural_key, batchId, batchId, r.file_name, r.file_sha256, r.row_number, r.content_hash,
-          JSON.stringify(r.raw), r.dataJson, r.flagsJson, r.name, r.name_match, r.name_pinyin,
-          r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key,
-        ].map(copyText).join('\t'),
-      );
+    const copy = this.openRecordCopy(client, source, batchId);
+    try {
+      await copy.write(rows);
+    } catch (err) {
+      await copy.abort(err);
+      throw err;
     }
-    const stream = client.query(
-      copyFrom(`copy source_record (source, natural_key, first_batch_id, batch_id, file_name, file_sha256, row_number,
-        content_hash, raw, data, flags, name, name_match, name_pinyin, id_number, id_status, birth_date, sex, phone, household_key)
-        from stdin`),
-    );
-    await pipeline(Readable.from([lines.join('\n') + '\n']), stream);
+    await copy.end();
+  },
+
+  /**
+   * One COPY kept open while a file is read: rows go in as they are normalised, and the server
+   * parses and indexes them meanwhile instead of waiting for a statement per chunk. The
+   * connection can run nothing else until end() or abort().
+   */
+  openRecordCopy(client: pg.PoolClient, source: string, batchId: string): RecordCopy {
+    const stream = client.query(copyFrom(`copy source_record (source, natural_key, first_batch_id, batch_id, file_name, file_sha256,
+      row_number, content_hash, raw, data, flags, name, name_match, name_pinyin, id_number, id_status, birth_date, sex, phone,
+      household_key, former_name_match) from stdin`, { highWaterMark: COPY_BUFFER_BYTES }));
+    let failure: unknown;
+    const finished = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', (err) => {
+        failure ??= err;
+        reject(err);
+      });
+    });
+    finished.catch(() => {});
+    let rowCount = 0;
+    return {
+      get rowCount() {
+        return rowCount;
+      },
+      async write(rows) {
+        if (failure) throw failure;
+        if (!rows.length) return;
+        const prefix = `${copyText(source)}\t`;
+        const batch = `${batchId}\t${batchId}\t`;
+        let text = '';
+        for (const r of rows) {
+          text += `${prefix}${copyText(r.natural_key)}\t${batch}${copyText(r.file_name)}\t${r.file_sha256}\t${r.row_number}\t${r.content_hash}\t${copyJson(JSON.stringify(r.raw))}\t${copyJson(r.dataJson)}\t${copyJson(r.flagsJson)}\t${[
+            r.name, r.name_match, r.name_pinyin, r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key, r.former_name_match,
+          ].map(copyText).join('\t')}\n`;
+        }
+        rowCount += rows.length;
+        // Backpressure: wait while the socket is full, but give up as soon as the COPY fails.
+        if (!stream.write(text)) await Promise.race([once(stream, 'drain'), finished]);
+        if (failure) throw failure;
+      },
+      async end() {
+        stream.end();
+        await finished;
+      },
+      async abort(reason) {
+        if (!stream.destroyed) stream.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+        await finished.catch(() => {});
+      },
+    };
   },
 
   /** Keeps the current version in history, then writes the new one. */
@@ -169,7 +230,7 @@ export const importRepository = {
         file_name = x.file_name, file_sha256 = x.file_sha256, row_number = x.row_number, content_hash = x.content_hash,
         raw = x.raw, data = x.data, flags = x.flags, name = x.name, name_match = x.name_match, name_pinyin = x.name_pinyin,
         id_number = x.id_number, id_status = x.id_status, birth_date = x.birth_date, sex = x.sex, phone = x.phone,
-        household_key = x.household_key, updated_at = now()
+        household_key = x.household_key, former_name_match = x.former_name_match, updated_at = now()
       from jsonb_to_recordset(${recordsetJson(rows)}::jsonb) as x(id bigint, ${RECORD_COLUMNS})
       where s.id = x.id`.execute(db);
   },
@@ -239,6 +300,12 @@ export const importRepository = {
   /** Fresh planner statistics once a big batch changed the table (autovacuum may lag far behind). */
   async analyzeRecords(db: Executor): Promise<void> {
     await sql`analyze source_record`.execute(db);
+  },
+
+  /** The row count the planner's statistics of source_record describe (-1: never analyzed). */
+  async statisticsRowCount(db: Executor): Promise<number> {
+    const result = await sql<{ reltuples: number }>`select reltuples from pg_class where oid = 'source_record'::regclass`.execute(db);
+    return Number(result.rows[0]?.reltuples ?? -1);
   },
 
   async countRecords(db: Executor, source?: string): Promise<number> {

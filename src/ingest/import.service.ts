@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../db/database.js';
 import type { SourceName } from '../../adapters/types.js';
 import type { Database, ImportBatch, ImportFile } from '../db/schema.js';
 import { AppError, ErrorCodes, isAppError } from '../errors.js';
-import { importRepository as repo, type ExistingRecord, type RecordWrite, type RejectWrite } from './import.repository.js';
+import { importRepository as repo, type ExistingRecord, type RecordCopy, type RecordWrite, type RejectWrite } from './import.repository.js';
 import { openSourceFile, type ParsedRow } from './source-file.js';
 import type { ReaderLimits } from './types.js';
 
@@ -175,6 +175,7 @@ export async function runImport(
       batchId: batch.id, phase, fileIndex, fileCount: files.length, fileName, rowsDone: totals.read,
       bytesDone: bytes, bytesTotal, accepted: totals.accepted, rejected: totals.rejected,
     });
+  const statsRows = await repo.statisticsRowCount(db);
   try {
     const finished = await store.transactionWithClient(async (trx, copyClient) => {
       await repo.lockSource(trx, batch.source);
@@ -219,8 +220,7 @@ export async function runImport(
       });
       return repo.getBatch(trx, batch.id);
     });
-    // A batch that grew or rewrote a good part of the table: lookups must not plan on old counts.
-    if (totals.created + totals.updated >= ANALYZE_AFTER_ROWS) await repo.analyzeRecords(db);
+    if (needsAnalyze(totals.created + totals.updated, statsRows, store.kind === 'postgres')) await repo.analyzeRecords(db);
     await report('done', files.length, '', bytesTotal);
     return finished!;
   } catch (err) {
@@ -242,6 +242,18 @@ interface ChunkWriter {
 
 const ANALYZE_AFTER_ROWS = 5_000;
 
+/**
+ * Whether a batch that wrote `changed` records must refresh the planner's statistics before it
+ * counts as done. Statistics taken on a nearly empty table make every later lookup plan as if
+ * it still were, so a batch that at least doubles what they describe analyzes at once (about
+ * a second on a large table). Smaller changes are left to autovacuum's own ANALYZE, in the
+ * background; PGlite has no autovacuum, so there a tenth of the table is enough.
+ */
+export function needsAnalyze(changed: number, statisticsRows: number, autovacuum: boolean): boolean {
+  if (changed < ANALYZE_AFTER_ROWS) return false;
+  return changed >= Math.max(statisticsRows, 0) * (autovacuum ? 1 : 0.1);
+}
+
 /** Rough position inside a file for the progress bar (rows are not known before reading). */
 function estimateBytes(file: ImportFile, rowsDone: number): number {
   // ~150 bytes a row in CSV, less in compressed spreadsheets; the bar only needs to move.
@@ -261,19 +273,14 @@ async function importFile(
 ): Promise<{ rows_read: number; rows_accepted: number; rows_rejected: number; rows_skipped: number; rows_done: number; format: string; encoding: string | null; sheet_name: string | null; header_row: number; headers: string }> {
   const opened = await openSourceFile(file.path, adapter, readerLimits);
   const fileTotals = { read: 0, accepted: 0, rejected: 0, skipped: 0, lastRow: 0 };
+  const sink = writer.copyClient && writer.sourceWasEmpty ? streamingSink(writer, writer.copyClient, batch) : chunkedSink(writer, batch);
   let buffer: ParsedRow[] = [];
-  // One chunk is written while the next is read and normalised: the database works in its
-  // own process, so the two overlap. Writes stay in order on the transaction's connection.
-  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (!buffer.length) return;
     const rows = buffer;
     buffer = [];
-    const prepared = prepareChunk(batch, file, rows, writer.seenKeys, totals, fileTotals);
-    await writing;
-    writing = writeChunk(writer, batch, prepared).then(() => progress(fileTotals.read));
-    // Marked as handled here; the failure surfaces at the next `await writing`.
-    writing.catch(() => {});
+    await sink.write(prepareChunk(batch, file, rows, writer.seenKeys, totals, fileTotals));
+    await progress(fileTotals.read);
   };
   try {
     for await (const chunk of opened.chunks(opened.info.exportDate ?? today)) {
@@ -289,11 +296,12 @@ async function importFile(
       if (buffer.length >= CHUNK_ROWS) await flush();
     }
     await flush();
-  } finally {
+    await sink.finish();
+  } catch (err) {
     // Never leave a write in flight: its remaining statements would run after the rollback.
-    await writing.catch(() => {});
+    await sink.abort(err);
+    throw err;
   }
-  await writing;
   return {
     rows_read: fileTotals.read,
     rows_accepted: fileTotals.accepted,
@@ -355,6 +363,72 @@ function prepareChunk(
   return { writes, rejects, totals };
 }
 
+/** Where a file's prepared chunks go. */
+interface ChunkSink {
+  write(chunk: PreparedChunk): Promise<void>;
+  /** Everything written is stored (in the batch's transaction). */
+  finish(): Promise<void>;
+  abort(reason: unknown): Promise<void>;
+}
+
+/**
+ * Chunk by chunk: existing records are looked up by natural key, then inserted, updated or
+ * touched. One chunk is written while the next is read and normalised: the database works in
+ * its own process, so the two overlap. Writes stay in order on the transaction's connection.
+ */
+function chunkedSink(writer: ChunkWriter, batch: ImportBatch): ChunkSink {
+  let writing: Promise<void> = Promise.resolve();
+  return {
+    async write(chunk) {
+      await writing;
+      writing = writeChunk(writer, batch, chunk);
+      // Marked as handled here; the failure surfaces at the next write or at finish.
+      writing.catch(() => {});
+    },
+    async finish() {
+      await writing;
+    },
+    async abort() {
+      await writing.catch(() => {});
+    },
+  };
+}
+
+/**
+ * A source's first load (PostgreSQL): every row is new, so there is nothing to look up, and the
+ * rows stream into one open COPY while the file is read. Rejected rows wait beside it and go in
+ * between COPYs (the connection runs one statement at a time), a bounded number at once.
+ */
+function streamingSink(writer: ChunkWriter, client: pg.PoolClient, batch: ImportBatch): ChunkSink {
+  let copy: RecordCopy | undefined;
+  let rejects: RejectWrite[] = [];
+  const writeRejects = async () => {
+    if (!rejects.length) return;
+    await copy?.end();
+    copy = undefined;
+    await repo.insertRejected(writer.trx, batch.source, batch.id, rejects);
+    rejects = [];
+  };
+  return {
+    async write(chunk) {
+      chunk.totals.created += chunk.writes.length;
+      rejects.push(...chunk.rejects);
+      if (rejects.length >= CHUNK_ROWS) await writeRejects();
+      if (!chunk.writes.length) return;
+      copy ??= repo.openRecordCopy(client, batch.source, batch.id);
+      await copy.write(chunk.writes);
+    },
+    async finish() {
+      await copy?.end();
+      copy = undefined;
+      await writeRejects();
+    },
+    async abort(reason) {
+      await copy?.abort(reason);
+    },
+  };
+}
+
 async function writeChunk(writer: ChunkWriter, batch: ImportBatch, chunk: PreparedChunk): Promise<void> {
   const { trx } = writer;
   const { writes, rejects, totals } = chunk;
@@ -399,7 +473,8 @@ function toRecordWrite(
     file_name: file.file_name,
     file_sha256: file.sha256,
     row_number: rowNumber,
-    content_hash: createHash('sha1').update(dataJson).update(flagsJson).digest('hex'),
+    // One-shot hashing (the same digest as hashing the two in turn): no Hash object per row.
+    content_hash: hash('sha1', dataJson + flagsJson),
     raw,
     data,
     flags,
@@ -415,5 +490,6 @@ function toRecordWrite(
     sex: str(data.sex),
     phone: str(data.phone),
     household_key: household ? `${source}:${household}` : null,
+    former_name_match: str(data.formerNameMatch),
   };
 }

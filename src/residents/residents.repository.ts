@@ -100,14 +100,14 @@ export const residentsRepository = {
     return rows.rows.map((r) => ({ residentId: r.resident_id, name: r.name, nameMatch: r.name_match, namePinyin: r.name_pinyin, formerNameMatch: null }));
   },
 
-  /** Linked records whose 曾用名 (match form) is `matchForm` (source_record keeps it inside its data, indexed). */
+  /** Linked records whose 曾用名 (match form) is `matchForm` (indexed). */
   async formerNameHits(db: Executor, matchForm: string, cap: number): Promise<NameHitRow[]> {
     const rows = await sql<{ resident_id: string; name: string | null; name_match: string | null; name_pinyin: string | null }>`${sql.raw(PREPARED_MARK)}
       select distinct coalesce(r.merged_into, r.id) as resident_id, s.name, s.name_match, s.name_pinyin
       from source_record s
       join resident_link l on l.source_record_id = s.id
       join resident r on r.id = l.resident_id
-      where (s.data ->> 'formerNameMatch') = ${matchForm} and s.name_match is distinct from ${matchForm}
+      where s.former_name_match = ${matchForm} and s.name_match is distinct from ${matchForm}
       limit ${cap}`.execute(db);
     return rows.rows.map((r) => ({ residentId: r.resident_id, name: r.name, nameMatch: r.name_match, namePinyin: r.name_pinyin, formerNameMatch: matchForm }));
   },

@@ -1,0 +1,98 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { testContext } from '../testing/context.js';
+import { storedState } from '../testing/stored-state.js';
+import { storesUnderTest } from '../testing/stores.js';
+import { importFiles } from './import-files.js';
+
+const HEADER = ['户号', '与户主关系', '姓名', '性别', '出生日期', '公民身份号码'];
+
+/** `count` police rows; every `rejectEvery`-th has neither name nor ID number (rejected). */
+function policeCsv(count: number, rejectEvery = 0): string {
+  const lines = [HEADER.join(',')];
+  for (let i = 1; i <= count; i++) {
+    const rejected = rejectEvery > 0 && i % rejectEvery === 0;
+    lines.push([`H${i}`, '户主', rejected ? '' : `居民${i}`, '男', '19900101', ''].join(','));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * A source's first load streams into one open COPY on PostgreSQL (the other paths look
+ * existing records up chunk by chunk): the same guarantees hold there — a failure anywhere
+ * leaves nothing stored and the connection usable, rejected rows are stored beside the records.
+ */
+describe.each(storesUnderTest())('a first load on $name', (store) => {
+  let ctx: AppContext & { dispose(): Promise<void> };
+  let dir: string;
+
+  beforeAll(async () => {
+    ctx = await testContext(store);
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rh-first-load-'));
+  });
+
+  afterAll(async () => {
+    await ctx?.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores nothing when its last file is unreadable, and imports everything on the next try', async () => {
+    const good = path.join(dir, 'police-part1.csv');
+    const broken = path.join(dir, 'police-part2.csv');
+    await fs.writeFile(good, policeCsv(7_000));
+    await fs.writeFile(broken, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0xff, 0xfe, 0, 0, 0x13, 0x37, 0, 1, 2, 3]));
+    const before = await storedState(ctx);
+    const error = await importFiles(ctx, 'police', [good, broken]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).message.startsWith('police-part2.csv:'), (error as AppError).message).toBe(true);
+    expect(await storedState(ctx)).toBe(before);
+
+    const summary = await importFiles(ctx, 'police', [good]);
+    expect(summary.batch).toMatchObject({ status: 'completed', rowsRead: 7_000, rowsAccepted: 7_000 });
+    const stored = await sql<{ n: string; rows: string }>`
+      select count(*) as n, count(distinct row_number) as rows from source_record where source = 'police'`.execute(ctx.db);
+    expect(stored.rows[0]).toEqual({ n: '7000', rows: '7000' });
+  });
+
+  it('stores nothing when a file is refused halfway through, while its rows are streaming in', async () => {
+    const limited = await testContext(store, { maxRowsPerFile: 5_000 });
+    try {
+      const file = path.join(dir, 'police-too-long.csv');
+      await fs.writeFile(file, policeCsv(9_000));
+      const before = await storedState(limited);
+      const error = await importFiles(limited, 'police', [file]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).message).toMatch(/^police-too-long\.csv:.*5,?000/);
+      expect(await storedState(limited)).toBe(before);
+      // The connection the COPY ran on is usable again.
+      const good = path.join(dir, 'police-short.csv');
+      await fs.writeFile(good, policeCsv(4_000));
+      expect((await importFiles(limited, 'police', [good])).batch).toMatchObject({ status: 'completed', rowsAccepted: 4_000 });
+    } finally {
+      await limited.dispose();
+    }
+  });
+
+  it('stores its rejected rows beside its records, however they interleave', async () => {
+    const file = path.join(dir, 'police-with-gaps.csv');
+    await fs.writeFile(file, policeCsv(6_000, 2));
+    const fresh = await testContext(store);
+    try {
+      const summary = await importFiles(fresh, 'police', [file]);
+      expect(summary.batch).toMatchObject({ status: 'completed', rowsRead: 6_000, rowsAccepted: 3_000, rowsRejected: 3_000 });
+      const counts = await sql<{ records: string; rejected: string }>`
+        select (select count(*) from source_record) as records, (select count(*) from rejected_row) as rejected`.execute(fresh.db);
+      expect(counts.rows[0]).toEqual({ records: '3000', rejected: '3000' });
+      const rejectedRows = await sql<{ row_number: number }>`select row_number from rejected_row order by row_number limit 2`.execute(fresh.db);
+      // Row 1 is the header: the second data row is sheet row 3.
+      expect(rejectedRows.rows.map((r) => r.row_number)).toEqual([3, 5]);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+});
