@@ -7,6 +7,7 @@ import { ROLES, can } from '../access/roles.js';
 import { verifyAudit } from '../audit/audit.service.js';
 import { importFiles } from '../ingest/import-files.js';
 import { runLink } from '../linkage/link.service.js';
+import { danglingReferences } from '../testing/references.js';
 import { storesUnderTest } from '../testing/stores.js';
 import { apiFixture, type ApiFixture } from './test-support.js';
 
@@ -316,4 +317,9 @@ describe.each(storesUnderTest())('auditors’ decisions over the API on $name', 
     expect(await residentOf(f, moved)).not.toBe(await residentOf(f, stay));
     expect(await residentOf(f, q!.records[0]!)).toBe(p!.id);
   }, 180_000);
+
+  it('leaves no link or golden version pointing at a record or resident that does not exist', async () => {
+    // Last: after every merge, split, undo, decision and re-link above.
+    expect(await danglingReferences(f.ctx.db)).toEqual({ linksWithoutRecord: 0, linksWithoutResident: 0, versionsWithoutResident: 0 });
+  });
 });

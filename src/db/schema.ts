@@ -147,6 +147,8 @@ export interface ResidentTable {
   id_number: string | null;
   birth_date: ColumnType<string | null, string | null | undefined, string | null>;
   sources: string | null;
+  /** The 社区/村 of the current golden record's current address, for search. */
+  community: string | null;
   created_run_id: BigId | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

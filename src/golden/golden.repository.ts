@@ -17,6 +17,8 @@ export interface GoldenWrite {
   id: string;
   version: number;
   golden: GoldenRecord;
+  /** The golden record as stored (stableStringify(golden)). */
+  goldenJson: string;
   goldenHash: string;
   changes: unknown;
   members: string[];
@@ -103,22 +105,23 @@ export const goldenRepository = {
     const rows = writes.map((w) => ({
       id: w.id,
       version: w.version,
-      golden: JSON.stringify(w.golden),
+      golden: w.goldenJson,
       hash: w.goldenHash,
       name: w.golden.name?.value ?? null,
       id_number: w.golden.idNumber?.value ?? null,
       birth_date: w.golden.birthDate?.value ?? null,
       sources: w.golden.sources.join(','),
+      community: w.golden.currentAddress?.value.community ?? null,
     }));
     for (let start = 0; start < rows.length; start += 2_000) {
       const chunk = rows.slice(start, start + 2_000);
       await sql`
         update resident r set version = x.version, golden_hash = x.hash, name = x.name,
-          id_number = x.id_number, birth_date = x.birth_date::date, sources = x.sources, updated_at = now()
+          id_number = x.id_number, birth_date = x.birth_date::date, sources = x.sources, community = x.community, updated_at = now()
         from unnest(${chunk.map((c) => c.id)}::bigint[], ${chunk.map((c) => c.version)}::int[],
           ${chunk.map((c) => c.hash)}::text[], ${chunk.map((c) => c.name)}::text[], ${chunk.map((c) => c.id_number)}::text[],
-          ${chunk.map((c) => c.birth_date)}::text[], ${chunk.map((c) => c.sources)}::text[])
-          as x(id, version, hash, name, id_number, birth_date, sources)
+          ${chunk.map((c) => c.birth_date)}::text[], ${chunk.map((c) => c.sources)}::text[], ${chunk.map((c) => c.community)}::text[])
+          as x(id, version, hash, name, id_number, birth_date, sources, community)
         where r.id = x.id`.execute(writer.db);
     }
     await bulkInsert(

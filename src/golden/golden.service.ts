@@ -11,7 +11,7 @@ import { goldenRepository as repo, type GoldenWrite, type IssueWrite } from './g
 import { stableStringify } from './stable-json.js';
 import { buildGoldenRecord, hasValidId } from './survivorship.js';
 import type { GoldenInput, GoldenRecord, IssueResolution, StaleDecision } from './types.js';
-import { diffGolden, goldenHash } from './version.js';
+import { diffGolden, goldenJsonHash } from './version.js';
 
 export interface GoldenRefreshSummary {
   residents: number;
@@ -24,6 +24,7 @@ export interface GoldenRefreshSummary {
 }
 
 const CHUNK = 2_000;
+const YIELD_EVERY = 250;
 
 /** What a version is a version of: the golden record and the records behind it. */
 function versionHash(goldenHashValue: string, members: readonly string[]): string {
@@ -73,66 +74,98 @@ export async function refreshGolden(
   const idNumbers = new Set<string>();
   // Appended once for the whole refresh: one COPY (or unnest) however many residents.
   const events: ResidentEventWrite[] = [];
-  for (let start = 0; start < residentIds.length; start += CHUNK) {
-    const chunk = residentIds.slice(start, start + CHUNK);
+  // The run's one connection works while this process builds: one chain of statements (never
+  // two at once on the connection) writes the previous chunk, then reads the next one.
+  const read = (chunk: string[]) => {
     const recordIds = chunk.flatMap((id) => members.get(id) ?? []);
-    // One after another: inside a transaction they share one connection anyway.
-    const records = await repo.records(writer.db, recordIds);
-    const states = await repo.states(writer.db, chunk);
-    const decisions = await repo.decisions(writer.db, chunk);
-    lap('read');
-    const writes: GoldenWrite[] = [];
-    const issues: IssueWrite[] = [];
-    for (const id of chunk) {
-      const list = (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((m) => m !== undefined);
-      if (list.length === 0) continue;
-      summary.residents++;
-      const golden = buildGoldenRecord(list, decisions.get(id) ?? []);
-      const memberIds = list.map((m) => m.recordId).sort();
-      const hash = versionHash(goldenHash(golden), memberIds);
-      const state = states.get(id);
-      if (state?.goldenHash !== hash) {
-        const version = (state?.version ?? 0) + 1;
-        writes.push({
-          id,
-          version,
-          golden,
-          goldenHash: hash,
-          // A first version is all additions: its golden record says it.
-          changes: state?.golden ? diffGolden(state.golden, golden) : null,
-          members: memberIds,
-        });
-        events.push({ residentId: id, kind: version === 1 ? 'created' : (options.events?.laterKind ?? 'updated'), version, runId, actionId: options.events?.actionId ?? null });
-      }
-      for (const conflict of detectConflicts(list, golden)) {
-        issues.push({
-          residentId: id,
-          category: 'conflict',
-          kind: conflict.kind,
-          severity: conflict.severity,
-          fingerprint: `${conflict.kind}|${stableStringify(conflict.values.map((v) => v.value).sort())}`,
-          details: conflict,
-          status: conflict.resolved ? 'resolved' : 'open',
-          ...(conflict.resolved ? { resolution: standingResolution(golden, conflict.field) } : {}),
-        });
-      }
-      for (const alert of detectAlerts(list, golden)) {
-        const statusRecord = alert.kind === 'shared_id_number' ? '' : (alert.statusRecordId ?? '');
-        issues.push({ residentId: id, category: 'alert', kind: alert.kind, severity: alert.severity, fingerprint: `${alert.kind}|${statusRecord}`, details: alert, status: 'open' });
-      }
-      for (const stale of golden.staleDecisions) issues.push(staleDecisionIssue(id, stale));
-      if (!options.allResidents) for (const idNumber of usableIdNumbers(list)) idNumbers.add(idNumber);
-    }
-    lap('build');
+    return (async () => {
+      const records = await repo.records(writer.db, recordIds);
+      const states = await repo.states(writer.db, chunk);
+      const decisions = await repo.decisions(writer.db, chunk);
+      return [records, states, decisions] as const;
+    })();
+  };
+  const write = async (chunk: string[], writes: GoldenWrite[], issues: IssueWrite[], done: number) => {
     await repo.writeGolden(writer, runId, writes);
-    lap('write');
-    summary.newVersions += writes.length;
     const written = await repo.writeIssues(writer.db, runId, chunk, issues, 'all');
+    summary.newVersions += writes.length;
     summary.conflictsOpened += written.conflictsOpened;
     summary.alertsOpened += written.alertsOpened;
     summary.issuesObsoleted += written.obsoleted;
-    lap('issues');
-    options.onProgress?.(Math.min(start + CHUNK, residentIds.length), residentIds.length);
+    options.onProgress?.(done, residentIds.length);
+  };
+  let pending: (() => Promise<void>) | undefined;
+  let chain: Promise<unknown> = residentIds.length ? read(residentIds.slice(0, CHUNK)) : Promise.resolve();
+  try {
+    for (let start = 0; start < residentIds.length; start += CHUNK) {
+      const chunk = residentIds.slice(start, start + CHUNK);
+      const [records, states, decisions] = (await chain) as Awaited<ReturnType<typeof read>>;
+      const nextChunk = residentIds.slice(start + CHUNK, start + 2 * CHUNK);
+      const writePrevious = pending;
+      chain = (async () => {
+        await writePrevious?.();
+        return nextChunk.length ? read(nextChunk) : undefined;
+      })();
+      // Handled where it is awaited.
+      chain.catch(() => {});
+      lap('read');
+      const writes: GoldenWrite[] = [];
+      const issues: IssueWrite[] = [];
+      for (const [index, id] of chunk.entries()) {
+        // Now and then let the previous chunk's writes send their next statement.
+        if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+        const list = (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((m) => m !== undefined);
+        if (list.length === 0) continue;
+        summary.residents++;
+        const golden = buildGoldenRecord(list, decisions.get(id) ?? []);
+        const memberIds = list.map((m) => m.recordId).sort();
+        // Its stable JSON is both what the hash covers and what is stored.
+        const goldenJson = stableStringify(golden);
+        const hash = versionHash(goldenJsonHash(goldenJson), memberIds);
+        const state = states.get(id);
+        if (state?.goldenHash !== hash) {
+          const version = (state?.version ?? 0) + 1;
+          writes.push({
+            id,
+            version,
+            golden,
+            goldenJson,
+            goldenHash: hash,
+            // A first version is all additions: its golden record says it.
+            changes: state?.golden ? diffGolden(state.golden, golden) : null,
+            members: memberIds,
+          });
+          events.push({ residentId: id, kind: version === 1 ? 'created' : (options.events?.laterKind ?? 'updated'), version, runId, actionId: options.events?.actionId ?? null });
+        }
+        for (const conflict of detectConflicts(list, golden)) {
+          issues.push({
+            residentId: id,
+            category: 'conflict',
+            kind: conflict.kind,
+            severity: conflict.severity,
+            fingerprint: `${conflict.kind}|${stableStringify(conflict.values.map((v) => v.value).sort())}`,
+            details: conflict,
+            status: conflict.resolved ? 'resolved' : 'open',
+            ...(conflict.resolved ? { resolution: standingResolution(golden, conflict.field) } : {}),
+          });
+        }
+        for (const alert of detectAlerts(list, golden)) {
+          const statusRecord = alert.kind === 'shared_id_number' ? '' : (alert.statusRecordId ?? '');
+          issues.push({ residentId: id, category: 'alert', kind: alert.kind, severity: alert.severity, fingerprint: `${alert.kind}|${statusRecord}`, details: alert, status: 'open' });
+        }
+        for (const stale of golden.staleDecisions) issues.push(staleDecisionIssue(id, stale));
+        if (!options.allResidents) for (const idNumber of usableIdNumbers(list)) idNumbers.add(idNumber);
+      }
+      lap('build');
+      const done = Math.min(start + CHUNK, residentIds.length);
+      pending = () => write(chunk, writes, issues, done);
+    }
+    await chain;
+    await pending?.();
+    lap('write');
+  } finally {
+    // Nothing may still run on the connection when the caller rolls back.
+    await chain.catch(() => {});
   }
   await eventsRepository.append(writer, events);
   lap('events');

@@ -92,5 +92,10 @@ export function diffGolden(previous: GoldenRecord | undefined, next: GoldenRecor
 
 /** A stable fingerprint of a golden record (sha-256 of its JSON with sorted keys). */
 export function goldenHash(golden: GoldenRecord): string {
-  return createHash('sha256').update(stableStringify(golden)).digest('hex');
+  return goldenJsonHash(stableStringify(golden));
+}
+
+/** goldenHash of a golden record already written as stableStringify(golden). */
+export function goldenJsonHash(goldenJson: string): string {
+  return createHash('sha256').update(goldenJson).digest('hex');
 }

@@ -9,6 +9,7 @@ import type { AppContext } from '../context.js';
 import { importFiles } from '../ingest/import-files.js';
 import { storesUnderTest } from '../testing/stores.js';
 import { testContext } from '../testing/context.js';
+import { danglingReferences } from '../testing/references.js';
 import { evaluateStoredLinks } from './evaluate-links.js';
 import { linkRepository } from './link.repository.js';
 import { linkNow } from './link-now.js';
@@ -96,6 +97,7 @@ describe.each(storesUnderTest())('linking on $name', (store) => {
       // Same residents, same ids: a full run does not renumber anyone.
       expect(afterFull).toEqual(afterIncremental);
       expect(full.residentsCreated).toBe(0);
+      expect(await danglingReferences(ctx.db)).toEqual({ linksWithoutRecord: 0, linksWithoutResident: 0, versionsWithoutResident: 0 });
 
       const evaluation = await evaluateStoredLinks(ctx.db, path.join(dir, 'truth.csv'));
       expect(evaluation.records).toBe(manifest.counts.totalRows);

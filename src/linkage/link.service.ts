@@ -240,14 +240,28 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       if (row.residentId !== null && row.residentId !== now) changed.add(row.residentId);
     });
     const touched = [...members.keys()].filter((id) => changed.has(id)).sort(compareIds);
+    // The golden stage reads its records again, a chunk at a time: let go of the loaded district
+    // first (about a gigabyte on a large one), or every collection during that stage walks it.
+    const compared = loaded.rows.length;
+    const { timings: engineTimings, ...engine } = result.stats;
+    loaded.rows.length = 0;
+    loaded.records.length = 0;
+    input.length = 0;
+    links.length = 0;
+    keys.clear();
+    result.clusters.length = 0;
+    result.links.length = 0;
+    result.keyHashes = undefined;
+    for (const memo of Object.values(cache)) memo.clear();
     const golden = await refreshGolden(writer, runId, new Map(touched.map((id) => [id, members.get(id)!])), {
       allResidents: mode === 'full',
       onProgress: (done, total) => void progress({ stage: 'golden', done, total }),
     });
-    if (mode === 'full') await repo.analyzeResidents(trx);
     lap('golden');
+    for (const [step, seconds] of Object.entries(golden.timings)) timings[`golden.${step}`] = seconds;
+    if (mode === 'full') await repo.analyzeResidents(trx);
+    lap('analyze');
 
-    const { timings: engineTimings, ...engine } = result.stats;
     for (const [stage, seconds] of Object.entries(engineTimings)) timings[`engine.${stage}`] = seconds;
     const summary: LinkRunSummary = {
       noOp: false,
@@ -256,7 +270,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       reason,
       modelId,
       recordsPending: pendingIds.length,
-      recordsCompared: loaded.rows.length,
+      recordsCompared: compared,
       residentsCreated: newIds.length,
       residentsMerged: plan.merges.length,
       residentsTouched: touched.length,
@@ -266,8 +280,8 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
       engine,
       timings,
     };
-    await repo.finishRun(trx, runId, { modelId, pending: pendingIds.length, compared: loaded.rows.length, stats: summary });
-    await progress({ stage: 'done', done: loaded.rows.length, total: loaded.rows.length });
+    await repo.finishRun(trx, runId, { modelId, pending: pendingIds.length, compared, stats: summary });
+    await progress({ stage: 'done', done: compared, total: compared });
     return summary;
   });
 

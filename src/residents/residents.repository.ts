@@ -37,9 +37,6 @@ export interface MatchRecordRow {
   residentId: string;
 }
 
-// The community of a resident version's current address; the same expression as the index of
-// migration 04, so that the planner uses it.
-const COMMUNITY = sql<string | null>`(v.golden -> 'currentAddress' -> 'value' ->> 'community')`;
 
 function likePrefix(text: string): string {
   return `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -128,7 +125,7 @@ export const residentsRepository = {
     const out = new Map<string, ResidentAddress>();
     if (ids.length === 0) return out;
     const rows = await sql<{ id: string; community: string | null; address: unknown }>`
-      select r.id, ${COMMUNITY} as community, (v.golden -> 'currentAddress' -> 'value') as address
+      select r.id, r.community, (v.golden -> 'currentAddress' -> 'value') as address
       from resident r join resident_version v on v.resident_id = r.id and v.version = r.version
       where r.id = any(array(select unnest(${ids}::bigint[]))) and r.merged_into is null and r.version > 0`.execute(db);
     for (const r of rows.rows) out.set(r.id, { community: r.community, address: r.address === null ? null : fromJsonColumn<AddressParts>(r.address) });
@@ -145,9 +142,9 @@ export const residentsRepository = {
   /** Live residents whose current address's community starts with `core` (the caller checks the whole core). */
   async byCommunityPrefix(db: Executor, core: string, cap: number): Promise<({ id: string } & ResidentAddress)[]> {
     const rows = await sql<{ id: string; community: string | null; address: unknown }>`
-      select r.id, ${COMMUNITY} as community, (v.golden -> 'currentAddress' -> 'value') as address
-      from resident_version v join resident r on r.id = v.resident_id and r.version = v.version
-      where ${COMMUNITY} like ${likePrefix(core)} and r.merged_into is null and r.version > 0
+      select r.id, r.community, (v.golden -> 'currentAddress' -> 'value') as address
+      from resident r join resident_version v on v.resident_id = r.id and v.version = r.version
+      where r.community like ${likePrefix(core)} and r.merged_into is null and r.version > 0
       limit ${cap}`.execute(db);
     return rows.rows.map((r) => ({ id: r.id, community: r.community, address: r.address === null ? null : fromJsonColumn<AddressParts>(r.address) }));
   },
