@@ -3,6 +3,7 @@ import { ErrorCodes } from '../errors.js';
 import { fileError } from './reader-error.js';
 import type { OpenedFile, ReaderLimits } from './types.js';
 import { startSheetWorker } from './worker-host.js';
+import { bundledWorker } from './worker-bundle.js';
 
 /** Entries smaller than this are not held to maxCompressionRatio: small XML compresses very well. */
 export const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
@@ -118,7 +119,8 @@ export async function openXlsx(filePath: string, limits: ReaderLimits): Promise<
   const other = notAWorkbook(summary.names);
   if (other) throw fileError(ErrorCodes.FILE_UNSUPPORTED, filePath, `this is ${other}`);
   const { sheetName, rows } = await startSheetWorker({
-    workerUrl: new URL('./workers/xlsx-worker.mjs', import.meta.url),
+    // exceljs's own unzipper is never reached: the zip is read with yauzl.
+    workerUrl: await bundledWorker(new URL('./workers/xlsx-worker.mjs', import.meta.url), ['unzipper']),
     filePath,
     limits,
   });

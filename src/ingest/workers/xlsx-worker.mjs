@@ -18,17 +18,17 @@
 // (validateEntrySizes) fails a stream that inflates to more bytes than its entry declares. A
 // central directory that lies in some other way is still covered by the worker's heap limit
 // and the wall-clock timeout, both enforced by the main thread.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { workerData } from 'node:worker_threads';
+import WorkbookReader from 'exceljs/lib/stream/xlsx/workbook-reader.js';
+import WorksheetReader from 'exceljs/lib/stream/xlsx/worksheet-reader.js';
+import RelationshipsXform from 'exceljs/lib/xlsx/xform/core/relationships-xform.js';
+import excelUtils from 'exceljs/lib/utils/utils.js';
 import yauzl from 'yauzl';
 import { ReaderFailure, compactCells, createRowSink, num, runWorker, serialToDate, text } from './sheet-common.mjs';
 
-const require = createRequire(import.meta.url);
-const WorkbookReader = require('exceljs/lib/stream/xlsx/workbook-reader.js');
-const WorksheetReader = require('exceljs/lib/stream/xlsx/worksheet-reader.js');
-const RelationshipsXform = require('exceljs/lib/xlsx/xform/core/relationships-xform.js');
-const { isDateFmt } = require('exceljs/lib/utils/utils.js');
+// Static imports, so that src/ingest/worker-bundle.ts can bundle this worker into one file.
+const { isDateFmt } = excelUtils;
 
 const { filePath, maxRows } = workerData;
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/';

@@ -1,0 +1,49 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { bundledWorker } from './worker-bundle.js';
+
+async function runWorker(url: URL): Promise<unknown> {
+  const worker = new Worker(url, { execArgv: [] });
+  const message = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  return message;
+}
+
+describe('bundledWorker', () => {
+  it('bundles a worker and its imports into one file that runs the same, with stubbed packages empty', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rh-bundle-'));
+    try {
+      await fs.writeFile(path.join(dir, 'helper.mjs'), 'export const answer = 42;\n');
+      await fs.writeFile(
+        path.join(dir, 'entry.mjs'),
+        [
+          "import { parentPort } from 'node:worker_threads';",
+          "import { answer } from './helper.mjs';",
+          "import unzipper from 'unzipper';",
+          'parentPort.postMessage({ answer, stubKeys: Object.keys(unzipper) });',
+        ].join('\n'),
+      );
+      const entry = pathToFileURL(path.join(dir, 'entry.mjs'));
+      const url = await bundledWorker(entry, ['unzipper']);
+      expect(url.href).not.toBe(entry.href);
+      expect(await bundledWorker(entry, ['unzipper'])).toBe(url); // once per process
+      expect(url.protocol).toBe('data:');
+      expect(Buffer.from(url.href.slice(url.href.indexOf(',') + 1), 'base64').toString()).not.toContain("from './helper.mjs'");
+      expect(await runWorker(url)).toEqual({ answer: 42, stubKeys: [] });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to the sources when the worker cannot be bundled', async () => {
+    const missing = pathToFileURL(path.join(os.tmpdir(), 'rh-no-such-worker.mjs'));
+    expect((await bundledWorker(missing)).href).toBe(missing.href);
+  });
+});
