@@ -16,10 +16,8 @@ export interface RecordWrite {
   file_sha256: string;
   row_number: number;
   content_hash: string;
-  raw: Record<string, string>;
-  data: Record<string, unknown>;
-  flags: unknown[];
-  /** data and flags serialised once: for the content hash and for COPY. */
+  /** raw, data and flags as JSON, serialised once (for the content hash, COPY or the recordset). */
+  rawJson: string;
   dataJson: string;
   flagsJson: string;
   name: string | null;
@@ -67,9 +65,9 @@ const RECORD_COLUMNS = sql.raw(`natural_key text, file_name text, file_sha256 te
 /** Rows as the JSON array jsonb_to_recordset reads, with data and flags as already serialised. */
 function recordsetJson(rows: readonly (RecordWrite & { id?: string })[]): string {
   const parts = rows.map((r) => {
-    const { data: _data, flags: _flags, dataJson, flagsJson, ...rest } = r;
+    const { rawJson, dataJson, flagsJson, ...rest } = r;
     const head = JSON.stringify(rest);
-    return `${head.slice(0, -1)},"data":${dataJson},"flags":${flagsJson}}`;
+    return `${head.slice(0, -1)},"raw":${rawJson},"data":${dataJson},"flags":${flagsJson}}`;
   });
   return `[${parts.join(',')}]`;
 }
@@ -200,7 +198,7 @@ export const importRepository = {
         const batch = `${batchId}\t${batchId}\t`;
         let text = '';
         for (const r of rows) {
-          text += `${prefix}${copyText(r.natural_key)}\t${batch}${copyText(r.file_name)}\t${r.file_sha256}\t${r.row_number}\t${r.content_hash}\t${copyJson(JSON.stringify(r.raw))}\t${copyJson(r.dataJson)}\t${copyJson(r.flagsJson)}\t${[
+          text += `${prefix}${copyText(r.natural_key)}\t${batch}${copyText(r.file_name)}\t${r.file_sha256}\t${r.row_number}\t${r.content_hash}\t${copyJson(r.rawJson)}\t${copyJson(r.dataJson)}\t${copyJson(r.flagsJson)}\t${[
             r.name, r.name_match, r.name_pinyin, r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key, r.former_name_match,
           ].map(copyText).join('\t')}\n`;
         }

@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import type { SourceName } from '../../adapters/types.js';
 import type { Database, ImportBatch, ImportFile } from '../db/schema.js';
 import { AppError, ErrorCodes, isAppError } from '../errors.js';
 import { importRepository as repo, type ExistingRecord, type RecordCopy, type RecordWrite, type RejectWrite } from './import.repository.js';
-import { openSourceFile, type ParsedRow } from './source-file.js';
+import { prepareRow, type PreparedRow } from './prepare-row.js';
+import { openSourceFile } from './source-file.js';
 import type { ReaderLimits } from './types.js';
 
 export interface ImportProgress {
@@ -274,7 +275,7 @@ async function importFile(
   const opened = await openSourceFile(file.path, adapter, readerLimits);
   const fileTotals = { read: 0, accepted: 0, rejected: 0, skipped: 0, lastRow: 0 };
   const sink = writer.copyClient && writer.sourceWasEmpty ? streamingSink(writer, writer.copyClient, batch) : chunkedSink(writer, batch);
-  let buffer: ParsedRow[] = [];
+  let buffer: PreparedRow[] = [];
   const flush = async () => {
     if (!buffer.length) return;
     const rows = buffer;
@@ -283,8 +284,10 @@ async function importFile(
     await progress(fileTotals.read);
   };
   try {
-    for await (const chunk of opened.chunks(opened.info.exportDate ?? today)) {
-      for (const row of chunk) {
+    const context = { source: batch.source, fileName: file.file_name, fileSha256: file.sha256 };
+    for await (const parsed of opened.chunks(opened.info.exportDate ?? today)) {
+      for (const parsedRow of parsed) {
+        const row = prepareRow(parsedRow, context);
         fileTotals.lastRow = row.rowNumber;
         if (row.kind === 'skipped') {
           fileTotals.skipped++;
@@ -326,7 +329,7 @@ interface PreparedChunk {
 function prepareChunk(
   batch: ImportBatch,
   file: ImportFile,
-  rows: ParsedRow[],
+  rows: PreparedRow[],
   seenKeys: Map<string, number>,
   totals: Totals,
   fileTotals: { read: number; accepted: number; rejected: number },
@@ -346,19 +349,17 @@ function prepareChunk(
     }
     totals.accepted++;
     fileTotals.accepted++;
-    const { data, flags } = row.result;
     let idFlagged = false;
-    for (const f of flags) {
+    for (const f of row.flags) {
       totals.flagCounts[f.code] = (totals.flagCounts[f.code] ?? 0) + 1;
       if (f.field === 'idNumber' && f.code.startsWith('id_')) idFlagged = true;
     }
     if (idFlagged) totals.idsFlagged++;
     // Two rows of one export with the same natural key are two records: number the repeats.
-    let key = row.result.naturalKey;
+    const key = row.write.natural_key;
     const seen = seenKeys.get(key) ?? 0;
     seenKeys.set(key, seen + 1);
-    if (seen > 0) key = `${key}#${seen + 1}`;
-    writes.push(toRecordWrite(key, file, row.rowNumber, row.raw, data, flags, batch.source));
+    writes.push(seen > 0 ? { ...row.write, natural_key: `${key}#${seen + 1}` } : row.write);
   }
   return { writes, rejects, totals };
 }
@@ -452,44 +453,4 @@ async function writeChunk(writer: ChunkWriter, batch: ImportBatch, chunk: Prepar
   await repo.updateRecords(trx, batch.id, updates);
   await repo.touchRecords(trx, batch.id, touches);
   await repo.insertRejected(trx, batch.source, batch.id, rejects);
-}
-
-function toRecordWrite(
-  naturalKey: string,
-  file: ImportFile,
-  rowNumber: number,
-  raw: Record<string, string>,
-  data: Record<string, unknown>,
-  flags: unknown[],
-  source: string,
-): RecordWrite {
-  const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
-  const idStatus = str(data.idNumberStatus);
-  const household = str(data.householdNumber) ?? str(data.familyNumber);
-  const dataJson = JSON.stringify(data);
-  const flagsJson = JSON.stringify(flags);
-  return {
-    natural_key: naturalKey,
-    file_name: file.file_name,
-    file_sha256: file.sha256,
-    row_number: rowNumber,
-    // One-shot hashing (the same digest as hashing the two in turn): no Hash object per row.
-    content_hash: hash('sha1', dataJson + flagsJson),
-    raw,
-    data,
-    flags,
-    dataJson,
-    flagsJson,
-    name: str(data.name),
-    name_match: str(data.nameMatch),
-    name_pinyin: str(data.namePinyin),
-    // A number with lost digits must never be matched on.
-    id_number: idStatus === 'lost_digits' ? null : str(data.idNumber),
-    id_status: idStatus,
-    birth_date: str(data.birthDate),
-    sex: str(data.sex),
-    phone: str(data.phone),
-    household_key: household ? `${source}:${household}` : null,
-    former_name_match: str(data.formerNameMatch),
-  };
 }
