@@ -11,6 +11,7 @@
  */
 import type { DatabaseHandle } from '../db/database.js';
 import type { Executor } from '../db/schema.js';
+import { collectGarbage } from '../memory.js';
 import { stopwatch } from '../timing.js';
 import { eventsRepository } from '../changes/events.repository.js';
 import { refreshGolden, type GoldenRefreshSummary } from '../golden/golden.service.js';
@@ -253,6 +254,9 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     result.links.length = 0;
     result.keyHashes = undefined;
     for (const memo of Object.values(cache)) memo.clear();
+    // V8 sizes its next collection by what survived the last one, taken with the district
+    // still loaded: collect now, or the golden stage's garbage grows on top of that.
+    if (compared >= 50_000) collectGarbage();
     const golden = await refreshGolden(writer, runId, new Map(touched.map((id) => [id, members.get(id)!])), {
       allResidents: mode === 'full',
       onProgress: (done, total) => void progress({ stage: 'golden', done, total }),
