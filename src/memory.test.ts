@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { collectGarbage } from './memory.js';
 
+/** A WeakRef to an object nothing else refers to. */
+function unreferenced(): WeakRef<object> {
+  return new WeakRef({ payload: new Array(1000).fill('x') });
+}
+
 describe('collectGarbage', () => {
   it('runs a full collection: an object no longer referenced is gone', async () => {
-    let target: object | undefined = { payload: new Array(1000).fill('x') };
-    const ref = new WeakRef(target);
-    target = undefined;
+    const ref = unreferenced();
     // A WeakRef keeps its target until the current job ends.
     await new Promise((resolve) => setImmediate(resolve));
     collectGarbage();
