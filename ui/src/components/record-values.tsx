@@ -5,7 +5,7 @@
  * fields as labelled rows. Messages under 'record.field.*' and 'record.value.*'
  * (i18n/messages/record.ts).
  */
-import { t, useT, type MessageKey } from '../i18n/index.js';
+import { messageOr, t, useT } from '../i18n/index.js';
 
 /** Shared keys of the adapters (adapters/*), in the order a person is described. */
 export const FIELD_ORDER = [
@@ -66,15 +66,9 @@ const CODE_LISTS: Record<string, string> = { sex: 'sex', maritalStatus: 'marital
 /** Lists whose codes are words already (active, deceased): shown by name alone, never with the code. */
 const WORD_CODES = new Set(['personStatus']);
 
-/** The message `key`, or `fallback` when there is none. */
-function message(key: string, fallback: string): string {
-  const text = t(key as MessageKey);
-  return text === key ? fallback : text;
-}
-
 /** The label of a field: Chinese (or English) for the adapters' keys, the key itself otherwise. */
 export function fieldLabel(key: string): string {
-  return message(`record.field.${SAME_AS[key] ?? key}`, key);
+  return messageOr(`record.field.${SAME_AS[key] ?? key}`, key);
 }
 
 /** Keys derived by normalisation (shown apart), e.g. nameMatch, idNumberStatus, surname. */
@@ -127,7 +121,7 @@ export function plainValue(value: unknown): string {
 export function codeName(field: string, value: unknown): string {
   const list = CODE_LISTS[SAME_AS[field] ?? field];
   if (typeof value !== 'string' || !list) return plainValue(value);
-  return message(`record.value.${list}.${value}`, value);
+  return messageOr(`record.value.${list}.${value}`, value);
 }
 
 /** A value of `field` by name with its code where the field has a numeric code list: 女 (2). */
@@ -152,7 +146,7 @@ export function recordValue(key: string, data: Record<string, unknown>): ShownVa
   if (ID_FIELDS.has(key)) {
     const text = plainValue(value ?? data[`${key}Text`]);
     const status = data[`${key}Status`];
-    const note = typeof status === 'string' && status !== 'valid' && text ? message(`record.value.idStatus.${status}`, status) : undefined;
+    const note = typeof status === 'string' && status !== 'valid' && text ? messageOr(`record.value.idStatus.${status}`, status) : undefined;
     return { text, compare: text.toUpperCase(), note };
   }
   if (key === 'relationship') {

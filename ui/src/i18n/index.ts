@@ -29,6 +29,20 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   return text.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
+/**
+ * The message `key` when there is one, else `fallback`: for codes the API gives that this UI may
+ * not know yet (a new reason, kind or role) — shown as they come rather than as a message key.
+ */
+export function messageOr(key: string, fallback: string): string {
+  const text = t(key as MessageKey);
+  return text === key ? fallback : text;
+}
+
+/** The name of `code` among the messages under `prefix` ('conflicts.kind.'), or the code itself. */
+export function codeName(prefix: string, code: string): string {
+  return messageOr(`${prefix}${code}`, code);
+}
+
 /** Re-renders the component when the language changes; returns t. */
 export function useT(): typeof t {
   const [, setTick] = useState(0);

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorBanner, Loading, Page, useCursorPages } from '../components/ui.js';
-import { formatNumber, lang, useT, type MessageKey } from '../i18n/index.js';
+import { codeName, formatNumber, lang, useT } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 
 interface Entry {
@@ -69,12 +69,6 @@ function filtersOf(route: Route): Filters {
 }
 
 type T = ReturnType<typeof useT>;
-
-function words(t: T, prefix: string, key: string): string {
-  const k = `${prefix}${key}` as MessageKey;
-  const text = t(k);
-  return text === k ? key : text;
-}
 
 /** ISO instant → the value of a datetime-local input (local time, to the minute). */
 function toLocalInput(iso: string): string {
@@ -202,7 +196,7 @@ function FilterForm(props: { filters: Filters }) {
         {/* An action from a link that the list does not know is still offered. */}
         {[...options, ...(f[name] && !options.includes(f[name]) ? [f[name]] : [])].map((o) => (
           <option key={o} value={o}>
-            {words(t, prefix, o)}
+            {codeName(prefix, o)}
           </option>
         ))}
       </select>
@@ -245,8 +239,8 @@ function FilterForm(props: { filters: Filters }) {
 function Row(props: { entry: Entry }) {
   const t = useT();
   const e = props.entry;
-  const role = e.actor.role === 'system' ? t('audit.role.system') : words(t, 'role.', e.actor.role);
-  const typeLabel = words(t, 'audit.target.', e.target.type);
+  const role = e.actor.role === 'system' ? t('audit.role.system') : codeName('role.', e.actor.role);
+  const typeLabel = codeName('audit.target.', e.target.type);
   const targetHref = e.target.id === null ? null : e.target.type === 'resident' ? href(['residents', e.target.id]) : e.target.type === 'review_item' ? href(['review', e.target.id]) : null;
   const detailEntries = Object.entries(e.details);
   const shown = detailEntries.slice(0, 4);
@@ -258,14 +252,14 @@ function Row(props: { entry: Entry }) {
       <td class="audit-at">{formatAt(e.at)}</td>
       <td>{t('audit.actor', { name: e.actor.name, role })}</td>
       <td>
-        {words(t, 'audit.action.', e.action)}
+        {codeName('audit.action.', e.action)}
         <code class="audit-code">{e.action}</code>
       </td>
       <td>
         {e.target.id === null ? typeLabel : targetHref ? <a href={targetHref}>{t('audit.targetValue', { type: typeLabel, id: e.target.id })}</a> : t('audit.targetValue', { type: typeLabel, id: e.target.id })}
       </td>
       <td>
-        <span class={`audit-outcome audit-outcome-${e.outcome}`}>{words(t, 'audit.outcome.', e.outcome)}</span>
+        <span class={`audit-outcome audit-outcome-${e.outcome}`}>{codeName('audit.outcome.', e.outcome)}</span>
       </td>
       <td class="audit-details">
         {shown.length === 0 ? (

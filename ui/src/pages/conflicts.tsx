@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { codeValue, fieldLabel, plainValue } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useCursorPages } from '../components/ui.js';
-import { formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
+import { codeName, formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -65,14 +65,6 @@ function filtersOf(route: Route): Filters {
   return { category, kind, severity, status };
 }
 
-type T = ReturnType<typeof useT>;
-
-function words(t: T, prefix: string, key: string): string {
-  const k = `${prefix}${key}` as MessageKey;
-  const text = t(k);
-  return text === k ? key : text;
-}
-
 /** A conflict's value in words (sex codes as 男/女). */
 function valueText(field: string | null, value: unknown): string {
   return field === 'sex' ? codeValue('sex', value) : plainValue(value);
@@ -110,7 +102,7 @@ export function ConflictsPage(props: { route: Route }) {
         {any && <option value="">{t('conflicts.filter.any')}</option>}
         {options.map((o) => (
           <option key={o} value={o}>
-            {words(t, prefix, o)}
+            {codeName(prefix, o)}
           </option>
         ))}
       </select>
@@ -145,7 +137,7 @@ export function ConflictsPage(props: { route: Route }) {
                   issue={issue}
                   onResolved={(updated) => {
                     setItems((old) => old.map((i) => (i.id === updated.id ? updated : i)));
-                    setAnnounce(t('conflicts.saved', { kind: words(t, 'conflicts.kind.', updated.kind), resident: updated.residentId }));
+                    setAnnounce(t('conflicts.saved', { kind: codeName('conflicts.kind.', updated.kind), resident: updated.residentId }));
                   }}
                 />
               </li>
@@ -172,16 +164,16 @@ function IssueCard(props: { issue: Issue; onResolved(issue: Issue): void }) {
   const [resolving, setResolving] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const titleId = `conflict-${issue.id}-title`;
-  const kind = words(t, 'conflicts.kind.', issue.kind);
+  const kind = codeName('conflicts.kind.', issue.kind);
   return (
     <article class={`conflicts-item panel conflicts-${issue.status}`} aria-labelledby={titleId}>
       <header class="conflicts-item-head">
         <h2 id={titleId} tabIndex={-1} ref={heading}>
           {t('conflicts.item', { kind, id: issue.id })}
         </h2>
-        <span class={`conflicts-badge conflicts-severity-${issue.severity}`}>{t('conflicts.severityLabel', { severity: words(t, 'conflicts.severity.', issue.severity) })}</span>
-        <span class={`conflicts-badge conflicts-status-${issue.status}`}>{words(t, 'conflicts.status.', issue.status)}</span>
-        <span class="conflicts-badge">{words(t, 'conflicts.category.', issue.category)}</span>
+        <span class={`conflicts-badge conflicts-severity-${issue.severity}`}>{t('conflicts.severityLabel', { severity: codeName('conflicts.severity.', issue.severity) })}</span>
+        <span class={`conflicts-badge conflicts-status-${issue.status}`}>{codeName('conflicts.status.', issue.status)}</span>
+        <span class="conflicts-badge">{codeName('conflicts.category.', issue.category)}</span>
       </header>
       <p class="conflicts-meta">
         {t('conflicts.resident')}<a href={href(['residents', issue.residentId])}>{t('conflicts.residentLink', { id: issue.residentId })}</a>
@@ -273,7 +265,7 @@ function AlertDetails(props: { issue: Issue }) {
         [t('conflicts.alert.decidedValue'), text(valueText(field, d.decidedValue))],
         [t('conflicts.alert.currentValue'), text(valueText(field, d.currentValue))],
         [t('conflicts.alert.sourceRecord'), d.sourceRecordId ? t('conflicts.record', { id: String(d.sourceRecordId) }) : null],
-        [t('conflicts.alert.change'), typeof d.change === 'string' ? words(t, 'conflicts.alert.change.', d.change) : null],
+        [t('conflicts.alert.change'), typeof d.change === 'string' ? codeName('conflicts.alert.change.', d.change) : null],
         [t('conflicts.alert.decidedAt'), typeof d.decidedAt === 'string' ? formatDateTime(d.decidedAt) : null],
       );
       break;
@@ -305,12 +297,12 @@ function ResolutionView(props: { issue: Issue }) {
       ? t('conflicts.resolution.record', { value: valueText(r.field, r.value), source: source ? t(`sourceShort.${source}` as MessageKey) : '', id: r.sourceRecordId ?? '' })
       : r.via === 'value'
         ? t('conflicts.resolution.value', { value: valueText(r.field, r.value) })
-        : words(t, 'conflicts.resolution.', r.via);
+        : codeName('conflicts.resolution.', r.via);
   return (
     <div class="conflicts-resolution">
       <p>
         <strong>✓ {what}</strong>
-        {r.actor && r.decidedAt && <span class="muted"> · {t('conflicts.resolution.by', { name: r.actor.name, role: words(t, 'role.', r.actor.role), at: formatDateTime(r.decidedAt) })}</span>}
+        {r.actor && r.decidedAt && <span class="muted"> · {t('conflicts.resolution.by', { name: r.actor.name, role: codeName('role.', r.actor.role), at: formatDateTime(r.decidedAt) })}</span>}
       </p>
       {r.reason && <p>{t('conflicts.resolution.reason', { reason: r.reason })}</p>}
       {r.version !== undefined && <p class="muted">{t('conflicts.resolution.version', { version: r.version })}</p>}
@@ -330,7 +322,7 @@ function ResolveForm(props: { issue: Issue; onCancel(): void; onResolved(issue: 
   const [saving, setSaving] = useState(false);
   const first = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const base = `conflict-${issue.id}`;
-  const kind = words(t, 'conflicts.kind.', issue.kind);
+  const kind = codeName('conflicts.kind.', issue.kind);
 
   useEffect(() => {
     first.current?.focus();

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
-import { formatDateTime, formatNumber, t, useT, type MessageKey } from '../i18n/index.js';
+import { formatDateTime, formatNumber, messageOr, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -86,12 +86,6 @@ const readable = (role: string) => (role === 'auditor' ? SOURCES : importable(ro
 
 const POLL_MS = 500;
 const REJECTS_SHOWN = 200;
-
-/** The message `key`, or `fallback` for a code this page does not know. */
-function known(key: string, fallback: string): string {
-  const text = t(key as MessageKey);
-  return text === key ? fallback : text;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The page
@@ -314,7 +308,7 @@ function BatchView(props: { id: string; onSettled(): void }) {
       <header class="imports-batch-header">
         <h2 id="imports-batch-title">{t('imports.batch', { id: b.id })}</h2>
         <SourceName source={b.source} />
-        <span class={`imports-status imports-status-${b.status}`}>{known(`imports.status.${b.status}`, b.status)}</span>
+        <span class={`imports-status imports-status-${b.status}`}>{messageOr(`imports.status.${b.status}`, b.status)}</span>
         {b.partial && <span class="muted">{t('imports.partial')}</span>}
         <span class="muted">{formatDateTime(b.createdAt)}</span>
       </header>
@@ -365,7 +359,7 @@ function Summary(props: { batch: BatchSummary }) {
       .sort((x, y) => y[1] - x[1])
       .slice(0, 5)
       .map(([code, count]) => (
-        <li key={code}>{t('imports.reasonCount', { reason: known(`${prefix}.${code}`, code), count: formatNumber(count) })}</li>
+        <li key={code}>{t('imports.reasonCount', { reason: messageOr(`${prefix}.${code}`, code), count: formatNumber(count) })}</li>
       ));
   const cell = (label: MessageKey, n: number, cls = '') => (
     <div class={`imports-stat ${cls}`}>
@@ -434,7 +428,7 @@ function Files(props: { batch: BatchSummary }) {
                 {f.alreadyImportedInBatch ? (
                   <a href={href(['imports', f.alreadyImportedInBatch])}>{t('imports.alreadyIn', { name: f.name, batch: f.alreadyImportedInBatch })}</a>
                 ) : (
-                  known(`imports.status.${f.status}`, f.status)
+                  messageOr(`imports.status.${f.status}`, f.status)
                 )}
               </td>
             </tr>
@@ -506,7 +500,7 @@ function Rejects(props: { batch: BatchSummary }) {
                   <tr key={`${r.file}-${r.row}`}>
                     <td>{r.file}</td>
                     <td>{r.row}</td>
-                    <td>{r.reasons.map((x) => known(`imports.reason.${x.code}`, x.message)).join('；')}</td>
+                    <td>{r.reasons.map((x) => messageOr(`imports.reason.${x.code}`, x.message)).join('；')}</td>
                     <td class="imports-raw">{rawText(r.raw)}</td>
                   </tr>
                 ))}
@@ -574,7 +568,7 @@ function BatchHistory(props: { sources: string[]; current: string | undefined; t
                 </td>
                 <td>{formatDateTime(b.createdAt)}</td>
                 <td>
-                  <span class={`imports-status imports-status-${b.status}`}>{known(`imports.status.${b.status}`, b.status)}</span>
+                  <span class={`imports-status imports-status-${b.status}`}>{messageOr(`imports.status.${b.status}`, b.status)}</span>
                 </td>
                 <td>
                   {formatNumber(b.rowsRead)} / {formatNumber(b.rowsRejected)}

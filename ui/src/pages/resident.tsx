@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { codeName, fieldLabel, recordRows, shownString, ShownText } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
-import { formatDateTime, lang, t, useT, type MessageKey } from '../i18n/index.js';
+import { formatDateTime, lang, messageOr, t, useT } from '../i18n/index.js';
 import { href, type Route } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -92,14 +92,8 @@ interface ActionResponse {
 // ---------------------------------------------------------------------------------------------
 // Values as people read them
 
-/** The message `key`, or `fallback` when there is none (a code this page does not know). */
-function known(key: string, fallback: string): string {
-  const text = t(key as MessageKey);
-  return text === key ? fallback : text;
-}
-
 /** The label of a golden-record field: the page's own (former names, allowance, …) or the records' one. */
-const goldenLabel = (field: string) => known(`resident.field.${field}`, fieldLabel(field));
+const goldenLabel = (field: string) => messageOr(`resident.field.${field}`, fieldLabel(field));
 
 /** A value of the golden record, an issue or a change, by the field it belongs to; code lists by name. */
 function show(field: string, value: unknown): string {
@@ -109,7 +103,7 @@ function show(field: string, value: unknown): string {
     return t('resident.amount', { amount: typeof value === 'number' ? value.toLocaleString(lang()) : value });
   }
   if (Array.isArray(value)) {
-    if (base === 'sources') return value.map((s) => known(`sourceShort.${String(s)}`, String(s))).join('、');
+    if (base === 'sources') return value.map((s) => messageOr(`sourceShort.${String(s)}`, String(s))).join('、');
     return value.map((v) => show(base, v)).join('、') || '—';
   }
   if (typeof value === 'object' && 'value' in value) return show(field, (value as { value: unknown }).value);
@@ -249,7 +243,7 @@ function Rule(props: { field: Provenance | null | undefined }) {
   if (!f) return <td>—</td>;
   return (
     <td>
-      <span class={`resident-rule resident-rule-${f.rule}`}>{known(`resident.rule.${f.rule}`, f.rule)}</span>
+      <span class={`resident-rule resident-rule-${f.rule}`}>{messageOr(`resident.rule.${f.rule}`, f.rule)}</span>
       {f.rule === 'auditor' && f.reason && <div class="muted">{t('resident.decidedBy', { reason: f.reason })}</div>}
     </td>
   );
@@ -326,7 +320,7 @@ function GoldenTable(props: { golden: Golden }) {
           <ul>
             {g.staleDecisions.map((s) => (
               <li key={`${s.field}-${s.sourceRecordId}`}>
-                {t('resident.staleItem', { field: goldenLabel(s.field), date: formatDateTime(s.decidedAt), record: s.sourceRecordId, change: known(`resident.staleChange.${s.change}`, s.change) })}
+                {t('resident.staleItem', { field: goldenLabel(s.field), date: formatDateTime(s.decidedAt), record: s.sourceRecordId, change: messageOr(`resident.staleChange.${s.change}`, s.change) })}
               </li>
             ))}
           </ul>
@@ -384,7 +378,7 @@ function Records(props: { records: LinkedRecord[]; selectable: boolean; selected
             <tr>
               <th scope="row">{t('resident.row.link')}</th>
               {records.map((r) => (
-                <td key={r.id}>{t('resident.linkValue', { percent: percent(r.link.probability), method: known(`resident.method.${r.link.method}`, r.link.method) })}</td>
+                <td key={r.id}>{t('resident.linkValue', { percent: percent(r.link.probability), method: messageOr(`resident.method.${r.link.method}`, r.link.method) })}</td>
               ))}
             </tr>
             {rows.map((row) => {
@@ -423,7 +417,7 @@ function IssueDetails(props: { issue: Issue }) {
       <ul class="resident-issue-values">
         {(d.values as { value: unknown; sources?: string[] }[]).map((v, i) => (
           <li key={i}>
-            {t('resident.issueValue', { value: show(field, v.value), sources: (v.sources ?? []).map((s) => known(`sourceShort.${s}`, s)).join('、') })}
+            {t('resident.issueValue', { value: show(field, v.value), sources: (v.sources ?? []).map((s) => messageOr(`sourceShort.${s}`, s)).join('、') })}
           </li>
         ))}
       </ul>
@@ -436,7 +430,7 @@ function IssueDetails(props: { issue: Issue }) {
     return <p>{t('resident.sharedId', { idNumber: show('', d.idNumber), count: Array.isArray(d.residentKeys) ? d.residentKeys.length : '?' })}</p>;
   }
   if (props.issue.kind === 'stale_decision') {
-    return <p>{t('resident.staleItem', { field: goldenLabel(field), date: typeof d.decidedAt === 'string' ? formatDateTime(d.decidedAt) : '—', record: show('', d.sourceRecordId), change: known(`resident.staleChange.${String(d.change)}`, String(d.change)) })}</p>;
+    return <p>{t('resident.staleItem', { field: goldenLabel(field), date: typeof d.decidedAt === 'string' ? formatDateTime(d.decidedAt) : '—', record: show('', d.sourceRecordId), change: messageOr(`resident.staleChange.${String(d.change)}`, String(d.change)) })}</p>;
   }
   return null;
 }
@@ -455,9 +449,9 @@ function Issues(props: { issues: Issue[] }) {
             {props.issues.map((issue) => (
               <li key={issue.id} class={`resident-issue resident-severity-${issue.severity}`}>
                 <div>
-                  <span class="resident-tag">{known(`resident.category.${issue.category}`, issue.category)}</span>
-                  <span class="resident-tag">{known(`resident.severity.${issue.severity}`, issue.severity)}</span>
-                  <strong>{known(`resident.kind.${issue.kind}`, issue.kind)}</strong>
+                  <span class="resident-tag">{messageOr(`resident.category.${issue.category}`, issue.category)}</span>
+                  <span class="resident-tag">{messageOr(`resident.severity.${issue.severity}`, issue.severity)}</span>
+                  <strong>{messageOr(`resident.kind.${issue.kind}`, issue.kind)}</strong>
                   <span class="muted"> · {t('resident.issueSince', { date: formatDateTime(issue.createdAt) })}</span>
                 </div>
                 <IssueDetails issue={issue} />
@@ -508,7 +502,7 @@ function Timeline(props: { history: History | undefined; error: unknown }) {
                   <ul class="resident-changes">
                     {v.changes.map((c) => (
                       <li key={c.field}>
-                        <span class="resident-change-field">{t('resident.changeLine', { field: goldenLabel(c.field), kind: known(`resident.change.${c.kind}`, c.kind) })}</span>
+                        <span class="resident-change-field">{t('resident.changeLine', { field: goldenLabel(c.field), kind: messageOr(`resident.change.${c.kind}`, c.kind) })}</span>
                         {c.kind !== 'provenance' && c.field !== 'staleDecisions' && (
                           <span class="resident-change-values">
                             {' '}
@@ -693,7 +687,7 @@ function ActionList(props: { actions: AuditorAction[] | undefined; error: unknow
           </thead>
           <tbody>
             {props.actions.map((a) => {
-              const kind = known(`resident.action.${a.kind}`, a.kind);
+              const kind = messageOr(`resident.action.${a.kind}`, a.kind);
               return (
                 <tr key={a.id}>
                   <td>{kind}</td>

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { derivedKeys, fieldLabel, plainValue, recordRows, recordValue, ShownText, type ShownValue } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
-import { formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
+import { codeName, formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -63,13 +63,6 @@ function loadSkipped(): string[] {
   } catch {
     return [];
   }
-}
-
-/** The message for `key` under `prefix`, or `key` itself when there is none. */
-function words(t: ReturnType<typeof useT>, prefix: string, key: string): string {
-  const k = `${prefix}${key}` as MessageKey;
-  const text = t(k);
-  return text === k ? key : text;
 }
 
 function signed(n: number): string {
@@ -233,7 +226,7 @@ function ReviewItemView(props: { item: ReviewItem; busy: boolean; canDecide: boo
       <div class="review-main">
         <h2 id="review-item-title" class="review-item-title">
           {t('review.item', { id: item.id })}
-          <span class="review-item-status">{t('review.item.status', { status: words(t, 'review.status.', item.status) })}</span>
+          <span class="review-item-status">{t('review.item.status', { status: codeName('review.status.', item.status) })}</span>
         </h2>
         <Comparison item={item} />
       </div>
@@ -249,9 +242,9 @@ function ReviewItemView(props: { item: ReviewItem; busy: boolean; canDecide: boo
             <div class="panel">
               <p>
                 {t('review.decidedBy', {
-                  decision: words(t, 'review.status.', item.decision.decision),
+                  decision: codeName('review.status.', item.decision.decision),
                   name: item.decision.decidedBy.name,
-                  role: words(t, 'role.', item.decision.decidedBy.role),
+                  role: codeName('role.', item.decision.decidedBy.role),
                   at: formatDateTime(item.decision.decidedAt),
                 })}
               </p>
@@ -280,7 +273,7 @@ function Summary(props: { item: ReviewItem }) {
       </div>
       <div class="review-summary-reason">
         <dt>{t('review.weights.reason')}</dt>
-        <dd>{words(t, 'review.reason.', item.reason)}</dd>
+        <dd>{codeName('review.reason.', item.reason)}</dd>
       </div>
     </dl>
   );
@@ -487,7 +480,7 @@ function WeightChart(props: { item: ReviewItem }) {
   const t = useT();
   const { item } = props;
   const fields = [...COMPARED.filter((f) => f in item.fieldWeights), ...Object.keys(item.fieldWeights).filter((f) => !COMPARED.includes(f))];
-  const rows = fields.map((f) => ({ field: f, label: words(t, 'review.cmp.', f), level: words(t, 'review.level.', item.levels[f] ?? ''), weight: item.fieldWeights[f] ?? 0 }));
+  const rows = fields.map((f) => ({ field: f, label: codeName('review.cmp.', f), level: codeName('review.level.', item.levels[f] ?? ''), weight: item.fieldWeights[f] ?? 0 }));
   const max = Math.max(4, ...rows.map((r) => Math.abs(r.weight)));
   const width = 400;
   const labelW = 100;

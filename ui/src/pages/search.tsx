@@ -7,16 +7,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { codeName, fieldLabel } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
-import { formatNumber, t, useT, type MessageKey } from '../i18n/index.js';
+import { formatNumber, messageOr, t, useT } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 
 const PAGE_SIZE = 20;
-
-/** The message of a code the API gives (a match reason), or the code itself when unknown. */
-function label(key: string, code: string): string {
-  const text = t(key as MessageKey);
-  return text === key ? code : text;
-}
 
 export interface ResidentSummary {
   name: string | null;
@@ -161,7 +155,7 @@ function Results(props: { answer: Answer; loading: boolean }) {
                       ))}
                     </span>
                   </td>
-                  <td class="muted">{reasons.map((reason) => label(`search.reason.${reason}`, reason)).join('、')}</td>
+                  <td class="muted">{reasons.map((reason) => messageOr(`search.reason.${reason}`, reason)).join('、')}</td>
                 </tr>
               ))}
             </tbody>

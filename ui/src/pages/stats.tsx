@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import { fieldLabel } from '../components/record-values.js';
 import { ErrorBanner, Loading, Page, SourceName, useLoad } from '../components/ui.js';
-import { formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
+import { codeName, formatDateTime, formatNumber, useT } from '../i18n/index.js';
 import type { Route } from '../router.js';
 
 interface Overlap {
@@ -35,18 +35,12 @@ const SOURCES = ['police', 'family-planning', 'floating-population', 'minimum-al
 
 type T = ReturnType<typeof useT>;
 
-function words(t: T, prefix: string, key: string): string {
-  const k = `${prefix}${key}` as MessageKey;
-  const text = t(k);
-  return text === k ? key : text;
-}
-
 function sourceOrder(sources: string[]): string[] {
   return [...sources].sort((a, b) => (SOURCES.indexOf(a) === -1 ? 99 : SOURCES.indexOf(a)) - (SOURCES.indexOf(b) === -1 ? 99 : SOURCES.indexOf(b)) || a.localeCompare(b));
 }
 
 function combinationName(t: T, sources: string[]): string {
-  const names = sourceOrder(sources).map((s) => words(t, 'sourceShort.', s));
+  const names = sourceOrder(sources).map((s) => codeName('sourceShort.', s));
   return names.length === 1 ? t('stats.overlap.only', { source: names[0]! }) : names.join(t('stats.overlap.join'));
 }
 
@@ -83,7 +77,7 @@ export function StatsPage(_props: { route: Route }) {
               <Tile label={t('stats.alerts')} value={formatNumber(sum(o.alerts))} />
               <Tile
                 label={t('stats.lastRun')}
-                value={o.lastRun?.finishedAt ? t('stats.lastRunValue', { at: formatDateTime(o.lastRun.finishedAt), mode: words(t, 'stats.mode.', o.lastRun.mode) }) : t('stats.lastRunNone')}
+                value={o.lastRun?.finishedAt ? t('stats.lastRunValue', { at: formatDateTime(o.lastRun.finishedAt), mode: codeName('stats.mode.', o.lastRun.mode) }) : t('stats.lastRunNone')}
                 small
               />
             </dl>
@@ -185,7 +179,7 @@ function UpSet(props: { combos: Overlap['combinations']; perSource: Overlap['per
   const { combos, perSource } = props;
   const rows = perSource.map((p) => p.source);
   // Wide enough for the longest system name (CJK characters are about twice as wide as Latin ones).
-  const labelW = Math.max(56, ...rows.map((s) => [...words(t, 'sourceShort.', s)].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 13.5 : 7.5), 12)));
+  const labelW = Math.max(56, ...rows.map((s) => [...codeName('sourceShort.', s)].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 13.5 : 7.5), 12)));
   const numW = 44;
   const setBarW = 110;
   const left = labelW + numW + setBarW + 12;
@@ -227,7 +221,7 @@ function UpSet(props: { combos: Overlap['combinations']; perSource: Overlap['per
         return (
           <g key={s}>
             <text x={labelW - 6} y={y + rowH / 2 + 4} text-anchor="end" class="stats-label">
-              {words(t, 'sourceShort.', s)}
+              {codeName('sourceShort.', s)}
             </text>
             <rect x={labelW + numW + setBarW - w} y={y + 5} width={Math.max(w, 1)} height={rowH - 10} class="stats-set-bar" />
             <text x={labelW + numW - 4} y={y + rowH / 2 + 4} text-anchor="end" class="stats-bar-value">
