@@ -84,14 +84,11 @@ export async function refreshGolden(
   const events: ResidentEventWrite[] = [];
   // The run's one connection works while this process builds: one chain of statements (never
   // two at once on the connection) writes the previous chunk, then reads the next one.
-  const read = (chunk: string[]) => {
-    const recordIds = chunk.flatMap((id) => members.get(id) ?? []);
-    return (async () => {
-      const records = await repo.records(writer.db, recordIds);
-      const states = await repo.states(writer.db, chunk);
-      const decisions = await repo.decisions(writer.db, chunk);
-      return [records, states, decisions] as const;
-    })();
+  const read = async (chunk: string[]) => {
+    const records = await repo.records(writer.db, chunk.flatMap((id) => members.get(id) ?? []));
+    const states = await repo.states(writer.db, chunk);
+    const decisions = await repo.decisions(writer.db, chunk);
+    return { records, states, decisions };
   };
   const write = async ({ chunk, writes, issues, done }: ChunkWrite) => {
     await repo.writeGolden(writer, runId, writes);
@@ -110,11 +107,12 @@ export async function refreshGolden(
     return nextChunk.length ? read(nextChunk) : undefined;
   };
   let pending: ChunkWrite | undefined;
-  let chain: Promise<unknown> = residentIds.length ? read(residentIds.slice(0, CHUNK)) : Promise.resolve();
+  let chain: Promise<Awaited<ReturnType<typeof read>> | undefined> = residentIds.length ? read(residentIds.slice(0, CHUNK)) : Promise.resolve(undefined);
   try {
     for (let start = 0; start < residentIds.length; start += CHUNK) {
       const chunk = residentIds.slice(start, start + CHUNK);
-      const [records, states, decisions] = (await chain) as Awaited<ReturnType<typeof read>>;
+      // Defined: a next chunk was read whenever the loop goes on.
+      const { records, states, decisions } = (await chain)!;
       const nextChunk = residentIds.slice(start + CHUNK, start + 2 * CHUNK);
       chain = writeThenRead(pending, nextChunk);
       pending = undefined;
