@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
-import { useT, type MessageKey } from '../i18n/index.js';
+import { codeName, useT, type MessageKey } from '../i18n/index.js';
 
 export function Page(props: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
   return (
@@ -128,4 +128,35 @@ export function useCursorPages<T, C>(fetchPage: (cursor: C | null) => Promise<{ 
   }, [key]);
 
   return { items, setItems, next, loading, error, loadMore: () => void load(next), reload: () => void load(null), retry: () => void load(last.current) };
+}
+
+/**
+ * A labelled filter of a list page: its codes by name (messages under `prefix`), "any" first
+ * when `any` is given, and the current value offered even when it is not a known code (one
+ * that came in a link).
+ */
+export function FilterSelect(props: {
+  id: string;
+  class: string;
+  label: string;
+  value: string;
+  options: readonly string[];
+  prefix: string;
+  any?: string;
+  onChange: (value: string) => void;
+}) {
+  const options = props.value && !props.options.includes(props.value) ? [...props.options, props.value] : props.options;
+  return (
+    <div class={props.class}>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.any !== undefined && <option value="">{props.any}</option>}
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {codeName(props.prefix, o)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }

@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ErrorBanner, Loading, Page, useCursorPages } from '../components/ui.js';
+import { ErrorBanner, FilterSelect, Loading, Page, useCursorPages } from '../components/ui.js';
 import { codeName, formatNumber, lang, useT } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 
@@ -189,18 +189,16 @@ function FilterForm(props: { filters: Filters }) {
   }
 
   const select = (name: 'action' | 'outcome' | 'target_type' | 'order', label: string, options: string[], prefix: string, any = true) => (
-    <div class="audit-filter">
-      <label for={`audit-${name}`}>{label}</label>
-      <select id={`audit-${name}`} value={f[name]} onChange={set(name)}>
-        {any && <option value="">{t('audit.filter.any')}</option>}
-        {/* An action from a link that the list does not know is still offered. */}
-        {[...options, ...(f[name] && !options.includes(f[name]) ? [f[name]] : [])].map((o) => (
-          <option key={o} value={o}>
-            {codeName(prefix, o)}
-          </option>
-        ))}
-      </select>
-    </div>
+    <FilterSelect
+      id={`audit-${name}`}
+      class="audit-filter"
+      label={label}
+      value={f[name]}
+      options={options}
+      prefix={prefix}
+      any={any ? t('audit.filter.any') : undefined}
+      onChange={(value) => setF({ ...f, [name]: value })}
+    />
   );
 
   return (

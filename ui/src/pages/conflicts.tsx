@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { codeValue, fieldLabel, plainValue } from '../components/record-values.js';
-import { ErrorBanner, Loading, Page, SourceName, useCursorPages } from '../components/ui.js';
+import { ErrorBanner, FilterSelect, Loading, Page, SourceName, useCursorPages } from '../components/ui.js';
 import { codeName, formatDateTime, formatNumber, useT, type MessageKey } from '../i18n/index.js';
 import { href, navigate, type Route } from '../router.js';
 import { useSession } from '../session.js';
@@ -96,17 +96,16 @@ export function ConflictsPage(props: { route: Route }) {
 
   const kinds = filters.category === 'conflict' ? CONFLICT_KINDS : filters.category === 'alert' ? ALERT_KINDS : [...CONFLICT_KINDS, ...ALERT_KINDS];
   const select = (name: keyof Filters, options: string[], prefix: string, any: boolean) => (
-    <div class="conflicts-filter">
-      <label for={`conflicts-${name}`}>{t(`conflicts.filter.${name}` as MessageKey)}</label>
-      <select id={`conflicts-${name}`} value={filters[name]} onChange={(e) => setFilter(name, (e.target as HTMLSelectElement).value)}>
-        {any && <option value="">{t('conflicts.filter.any')}</option>}
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {codeName(prefix, o)}
-          </option>
-        ))}
-      </select>
-    </div>
+    <FilterSelect
+      id={`conflicts-${name}`}
+      class="conflicts-filter"
+      label={t(`conflicts.filter.${name}` as MessageKey)}
+      value={filters[name]}
+      options={options}
+      prefix={prefix}
+      any={any ? t('conflicts.filter.any') : undefined}
+      onChange={(value) => setFilter(name, value)}
+    />
   );
 
   return (
