@@ -10,14 +10,8 @@ import { AppError, ErrorCodes } from '../errors.js';
 import type { StoredAction } from './decisions.repository.js';
 import { reviewRepository, type ReviewStatus, type StoredReviewItem, type StoredReviewSide } from './review.repository.js';
 
-export interface ReviewSideView {
-  recordId: string;
-  source: string;
-  fileName: string;
-  rowNumber: number;
-  data: Record<string, unknown>;
-  residentId: string | null;
-}
+/** A side as a role may see it: the same shape, its data redacted. */
+export type ReviewSideView = StoredReviewSide;
 
 /** A stored item as a role may see it: the sides redacted, the decider named without the key. */
 export interface ReviewItemView extends Omit<StoredReviewItem, 'a' | 'b' | 'decision'> {

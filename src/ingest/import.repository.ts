@@ -34,7 +34,6 @@ export interface RecordWrite {
 
 /** An open COPY into source_record (see openRecordCopy). */
 export interface RecordCopy {
-  readonly rowCount: number;
   write(rows: RecordWrite[]): Promise<void>;
   /** Completes the COPY; rejects if the server refused any row. */
   end(): Promise<void>;
@@ -186,11 +185,7 @@ export const importRepository = {
       });
     });
     finished.catch(() => {});
-    let rowCount = 0;
     return {
-      get rowCount() {
-        return rowCount;
-      },
       async write(rows) {
         if (failure) throw failure;
         if (!rows.length) return;
@@ -202,7 +197,6 @@ export const importRepository = {
             r.name, r.name_match, r.name_pinyin, r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key, r.former_name_match,
           ].map(copyText).join('\t')}\n`;
         }
-        rowCount += rows.length;
         // Backpressure: wait while the socket is full, but give up as soon as the COPY fails.
         if (!stream.write(text)) await Promise.race([once(stream, 'drain'), finished]);
         if (failure) throw failure;
