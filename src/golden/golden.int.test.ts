@@ -10,6 +10,7 @@ import { linkNow } from '../linkage/link-now.js';
 import { computeCheckChar } from '../normalize/id-number.js';
 import { testContext } from '../testing/context.js';
 import { storesUnderTest } from '../testing/stores.js';
+import { refreshGolden } from './golden.service.js';
 import type { GoldenRecord } from './types.js';
 
 // A district for the model to learn on, and a few people written by hand beside it.
@@ -122,6 +123,16 @@ describe.each(storesUnderTest())('golden records, conflicts and alerts on $name'
       const after = await sql<{ n: string }>`select count(*) as n from resident_issue`.execute(ctx.db);
       expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
       expect((await residentWith(deceased)).version).toBe(dead.version);
+
+      // Built on a worker thread, every golden record and finding comes out as it was built inline.
+      const links = await sql<{ resident_id: string; source_record_id: string }>`
+        select resident_id::text, source_record_id::text from resident_link order by source_record_id`.execute(ctx.db);
+      const recordsOf = new Map<string, string[]>();
+      for (const l of links.rows) recordsOf.set(l.resident_id, [...(recordsOf.get(l.resident_id) ?? []), l.source_record_id]);
+      const onWorker = await ctx.store.transactionWithClient((trx, copyClient) =>
+        refreshGolden({ db: trx, copyClient }, null, recordsOf, { allResidents: true, worker: true }),
+      );
+      expect(onWorker).toMatchObject({ residents: recordsOf.size, newVersions: 0, conflictsOpened: 0, alertsOpened: 0, issuesObsoleted: 0 });
     } finally {
       await ctx.dispose();
     }

@@ -1,27 +1,31 @@
 import { sql } from 'kysely';
 import type { SourceName } from '../../adapters/types.js';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
-import { fromJsonColumn } from '../db/json-column.js';
-import type { AuditorDecision, GoldenFieldName, GoldenInput, GoldenRecord } from './types.js';
+import { toGoldenInput, type StoredRecord } from './resident-build.js';
+import type { AuditorDecision, GoldenFieldName, GoldenInput } from './types.js';
 
 import type { Executor } from '../db/schema.js';
 
 export interface ResidentState {
   id: string;
   version: number;
-  golden: GoldenRecord | null;
+  goldenJson: string | null;
   goldenHash: string | null;
 }
 
 export interface GoldenWrite {
   id: string;
   version: number;
-  golden: GoldenRecord;
   /** The golden record as stored (stableStringify(golden)). */
   goldenJson: string;
   goldenHash: string;
-  changes: unknown;
+  /** The golden values the resident row keeps for search. */
+  columns: { name: string | null; idNumber: string | null; birthDate: string | null; sources: string; community: string | null };
+  /** The changes from the previous version, as JSON; null for a first version. */
+  changesJson: string | null;
   members: string[];
+  /** A resident whose id was reserved for it and whose row is inserted now, golden columns and all. */
+  isNew: boolean;
 }
 
 export interface IssueWrite {
@@ -38,34 +42,37 @@ export interface IssueWrite {
 
 export const goldenRepository = {
   /**
-   * Source records as survivorship reads them, by id. The caller knows which records each
-   * resident holds: reading by primary key stays fast however fresh (unanalysed) the link table.
+   * Source records as survivorship reads them, by id, their data as stored JSON text. The caller
+   * knows which records each resident holds: reading by primary key stays fast however fresh
+   * (unanalysed) the link table.
    */
-  async records(db: Executor, recordIds: readonly string[]): Promise<Map<string, GoldenInput>> {
-    const out = new Map<string, GoldenInput>();
+  async storedRecords(db: Executor, recordIds: readonly string[]): Promise<Map<string, StoredRecord>> {
+    const out = new Map<string, StoredRecord>();
     if (!recordIds.length) return out;
-    const rows = await sql<{ id: string; source: string; present: boolean; data: unknown; batch_date: string }>`
-      select s.id, s.source, s.present, s.data, to_char(b.created_at at time zone 'UTC', 'YYYY-MM-DD') as batch_date
+    const rows = await sql<{ id: string; source: string; present: boolean; data: string; batch_date: string }>`
+      select s.id, s.source, s.present, s.data::text as data, to_char(b.created_at at time zone 'UTC', 'YYYY-MM-DD') as batch_date
       from source_record s join import_batch b on b.id = s.batch_id
       where s.id = any(${recordIds}::bigint[])`.execute(db);
-    for (const r of rows.rows) {
-      const data = fromJsonColumn<Record<string, unknown>>(r.data);
-      const exportDate = typeof data.exportDate === 'string' && data.exportDate ? data.exportDate : r.batch_date;
-      out.set(r.id, { recordId: r.id, source: r.source as SourceName, present: r.present, data, observedAt: exportDate });
-    }
+    for (const r of rows.rows) out.set(r.id, { recordId: r.id, source: r.source as SourceName, present: r.present, dataJson: r.data, batchDate: r.batch_date });
     return out;
   },
 
+  /** Source records as survivorship reads them, by id. */
+  async records(db: Executor, recordIds: readonly string[]): Promise<Map<string, GoldenInput>> {
+    const out = new Map<string, GoldenInput>();
+    for (const [id, record] of await goldenRepository.storedRecords(db, recordIds)) out.set(id, toGoldenInput(record));
+    return out;
+  },
+
+  /** Residents' current versions, their golden records as stored JSON text; residents with no row are left out. */
   async states(db: Executor, residentIds: readonly string[]): Promise<Map<string, ResidentState>> {
     const out = new Map<string, ResidentState>();
     if (!residentIds.length) return out;
-    const rows = await sql<{ id: string; version: number; golden: unknown; golden_hash: string | null }>`
-      select r.id, r.version, v.golden, r.golden_hash
+    const rows = await sql<{ id: string; version: number; golden: string | null; golden_hash: string | null }>`
+      select r.id, r.version, v.golden::text as golden, r.golden_hash
       from resident r left join resident_version v on v.resident_id = r.id and v.version = r.version
       where r.id = any(array(select unnest(${residentIds}::bigint[])))`.execute(db);
-    for (const r of rows.rows) {
-      out.set(r.id, { id: r.id, version: r.version, golden: r.golden === null ? null : fromJsonColumn<GoldenRecord>(r.golden), goldenHash: r.golden_hash });
-    }
+    for (const r of rows.rows) out.set(r.id, { id: r.id, version: r.version, goldenJson: r.golden, goldenHash: r.golden_hash });
     return out;
   },
 
@@ -105,16 +112,22 @@ export const goldenRepository = {
     const rows = writes.map((w) => ({
       id: w.id,
       version: w.version,
-      golden: w.goldenJson,
       hash: w.goldenHash,
-      name: w.golden.name?.value ?? null,
-      id_number: w.golden.idNumber?.value ?? null,
-      birth_date: w.golden.birthDate?.value ?? null,
-      sources: w.golden.sources.join(','),
-      community: w.golden.currentAddress?.value.community ?? null,
+      name: w.columns.name,
+      id_number: w.columns.idNumber,
+      birth_date: w.columns.birthDate,
+      sources: w.columns.sources,
+      community: w.columns.community,
     }));
-    for (let start = 0; start < rows.length; start += 2_000) {
-      const chunk = rows.slice(start, start + 2_000);
+    const created = rows.filter((_, i) => writes[i]!.isNew);
+    const updated = created.length ? rows.filter((_, i) => !writes[i]!.isNew) : rows;
+    await goldenRepository.insertResidents(
+      writer,
+      runId,
+      created.map((c) => [c.id, c.version, c.hash, c.name, c.id_number, c.birth_date, c.sources, c.community]),
+    );
+    for (let start = 0; start < updated.length; start += 2_000) {
+      const chunk = updated.slice(start, start + 2_000);
       await sql`
         update resident r set version = x.version, golden_hash = x.hash, name = x.name,
           id_number = x.id_number, birth_date = x.birth_date::date, sources = x.sources, community = x.community, updated_at = now()
@@ -135,7 +148,30 @@ export const goldenRepository = {
         { name: 'members', type: 'json' },
         { name: 'run_id', type: 'bigint' },
       ],
-      writes.map((w, i) => [w.id, w.version, rows[i]!.golden, w.changes === null ? null : JSON.stringify(w.changes), JSON.stringify(w.members), runId]),
+      writes.map((w) => [w.id, w.version, w.goldenJson, w.changesJson, JSON.stringify(w.members), runId]),
+    );
+  },
+
+  /**
+   * Resident rows for reserved ids: [id, version, golden hash, name, ID number, birth date,
+   * sources, community], nulls for a resident with no golden record.
+   */
+  async insertResidents(writer: BulkWriter, runId: string | null, rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
+    await bulkInsert(
+      writer,
+      'resident',
+      [
+        { name: 'id', type: 'bigint' },
+        { name: 'version', type: 'integer' },
+        { name: 'golden_hash', type: 'text' },
+        { name: 'name', type: 'text' },
+        { name: 'id_number', type: 'text' },
+        { name: 'birth_date', type: 'date' },
+        { name: 'sources', type: 'text' },
+        { name: 'community', type: 'text' },
+        { name: 'created_run_id', type: 'bigint' },
+      ],
+      rows.map((row) => [...row, runId]),
     );
   },
 

@@ -2,16 +2,14 @@
  * Keeps residents' golden records, versions, conflicts and alerts in step with their source
  * records: called by the linker, in its transaction, for the residents a run touched.
  */
-import { createHash } from 'node:crypto';
 import { eventsRepository, type ResidentEventWrite } from '../changes/events.repository.js';
 import type { BulkWriter } from '../db/bulk.js';
 import { stopwatch } from '../timing.js';
-import { detectAlerts, detectConflicts, type ConflictField } from './conflicts.js';
 import { goldenRepository as repo, type GoldenWrite, type IssueWrite } from './golden.repository.js';
-import { stableStringify } from './stable-json.js';
-import { buildGoldenRecord, hasValidId } from './survivorship.js';
-import type { GoldenInput, GoldenRecord, IssueResolution, StaleDecision } from './types.js';
-import { diffGolden, goldenJsonHash } from './version.js';
+import type { ResidentSnapshot, StoredRecord } from './resident-build.js';
+import { inlineBuilder, workerBuilder, WORKER_MIN_RESIDENTS, type ResidentBuilder } from './resident-builder.js';
+
+export { staleDecisionIssue } from './resident-build.js';
 
 export interface GoldenRefreshSummary {
   residents: number;
@@ -24,7 +22,6 @@ export interface GoldenRefreshSummary {
 }
 
 const CHUNK = 2_000;
-const YIELD_EVERY = 250;
 
 /** A chunk's results, written while the next chunk is built. */
 interface ChunkWrite {
@@ -32,29 +29,6 @@ interface ChunkWrite {
   writes: GoldenWrite[];
   issues: IssueWrite[];
   done: number;
-}
-
-/** What a version is a version of: the golden record and the records behind it. */
-function versionHash(goldenHashValue: string, members: readonly string[]): string {
-  return createHash('sha256').update(goldenHashValue).update('|').update(members.join(',')).digest('hex');
-}
-
-/** The alert that an auditor's decision no longer matches the record it was taken from. */
-export function staleDecisionIssue(residentId: string, stale: StaleDecision): IssueWrite {
-  const message =
-    stale.change === 'record_missing'
-      ? `the record the auditor's ${stale.field} was taken from is no longer the resident's; the auditor's value is kept`
-      : `the record the auditor's ${stale.field} was taken from now says otherwise; the auditor's value is kept`;
-  return {
-    residentId,
-    category: 'alert',
-    kind: 'stale_decision',
-    severity: 'medium',
-    // A new current value is a new finding; the same one stays acknowledged once acknowledged.
-    fingerprint: `stale_decision|${stale.field}|${stale.sourceRecordId}|${stale.change}|${stableStringify(stale.currentValue ?? null)}`,
-    details: { kind: 'stale_decision', severity: 'medium', ...stale, currentValue: stale.currentValue ?? null, message },
-    status: 'open',
-  };
 }
 
 /**
@@ -74,6 +48,10 @@ export async function refreshGolden(
     allResidents: boolean;
     onProgress?: (done: number, total: number) => void;
     events?: { actionId?: string | null; laterKind?: 'updated' | 'restored' };
+    /** Residents with a reserved id and no row yet (the linker's new ones): inserted whole here. */
+    newResidents?: ReadonlySet<string>;
+    /** Build on a worker thread: by default when there are at least WORKER_MIN_RESIDENTS. */
+    worker?: boolean;
   },
 ): Promise<GoldenRefreshSummary> {
   const residentIds = [...members.keys()];
@@ -82,10 +60,12 @@ export async function refreshGolden(
   const idNumbers = new Set<string>();
   // Appended once for the whole refresh: one COPY (or unnest) however many residents.
   const events: ResidentEventWrite[] = [];
+  // The reserved new residents whose rows the writes insert.
+  const inserted = new Set<string>();
   // The run's one connection works while this process builds: one chain of statements (never
   // two at once on the connection) writes the previous chunk, then reads the next one.
   const read = async (chunk: string[]) => {
-    const records = await repo.records(writer.db, chunk.flatMap((id) => members.get(id) ?? []));
+    const records = await repo.storedRecords(writer.db, chunk.flatMap((id) => members.get(id) ?? []));
     const states = await repo.states(writer.db, chunk);
     const decisions = await repo.decisions(writer.db, chunk);
     return { records, states, decisions };
@@ -106,6 +86,8 @@ export async function refreshGolden(
     if (previous) await write(previous);
     return nextChunk.length ? read(nextChunk) : undefined;
   };
+  const onWorker = options.worker ?? residentIds.length >= WORKER_MIN_RESIDENTS;
+  const builder: ResidentBuilder = onWorker ? await workerBuilder() : inlineBuilder();
   let pending: ChunkWrite | undefined;
   let chain: Promise<Awaited<ReturnType<typeof read>> | undefined> = residentIds.length ? read(residentIds.slice(0, CHUNK)) : Promise.resolve(undefined);
   try {
@@ -119,52 +101,35 @@ export async function refreshGolden(
       // Handled where it is awaited.
       chain.catch(() => {});
       lap('read');
+      const snapshots: ResidentSnapshot[] = chunk.map((id) => {
+        const state = states.get(id);
+        return {
+          id,
+          records: (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((r): r is StoredRecord => r !== undefined),
+          decisions: decisions.get(id) ?? [],
+          state: state === undefined ? null : { version: state.version, goldenJson: state.goldenJson, goldenHash: state.goldenHash },
+          reserved: options.newResidents?.has(id) === true,
+        };
+      });
       const writes: GoldenWrite[] = [];
       const issues: IssueWrite[] = [];
-      for (const [index, id] of chunk.entries()) {
-        // Now and then let the previous chunk's writes send their next statement.
-        if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-        const list = (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((m) => m !== undefined);
-        if (list.length === 0) continue;
+      for (const outcome of await builder.build(snapshots, !options.allResidents)) {
+        if (!outcome.built) continue;
         summary.residents++;
-        const golden = buildGoldenRecord(list, decisions.get(id) ?? []);
-        const memberIds = list.map((m) => m.recordId).sort();
-        // Its stable JSON is both what the hash covers and what is stored.
-        const goldenJson = stableStringify(golden);
-        const hash = versionHash(goldenJsonHash(goldenJson), memberIds);
-        const state = states.get(id);
-        if (state?.goldenHash !== hash) {
-          const version = (state?.version ?? 0) + 1;
-          writes.push({
-            id,
-            version,
-            golden,
-            goldenJson,
-            goldenHash: hash,
-            // A first version is all additions: its golden record says it.
-            changes: state?.golden ? diffGolden(state.golden, golden) : null,
-            members: memberIds,
-          });
-          events.push({ residentId: id, kind: version === 1 ? 'created' : (options.events?.laterKind ?? 'updated'), version, runId, actionId: options.events?.actionId ?? null });
-        }
-        for (const conflict of detectConflicts(list, golden)) {
-          issues.push({
-            residentId: id,
-            category: 'conflict',
-            kind: conflict.kind,
-            severity: conflict.severity,
-            fingerprint: `${conflict.kind}|${stableStringify(conflict.values.map((v) => v.value).sort())}`,
-            details: conflict,
-            status: conflict.resolved ? 'resolved' : 'open',
-            ...(conflict.resolved ? { resolution: standingResolution(golden, conflict.field) } : {}),
+        const write = outcome.write;
+        if (write) {
+          writes.push(write);
+          if (write.isNew) inserted.add(write.id);
+          events.push({
+            residentId: write.id,
+            kind: write.version === 1 ? 'created' : (options.events?.laterKind ?? 'updated'),
+            version: write.version,
+            runId,
+            actionId: options.events?.actionId ?? null,
           });
         }
-        for (const alert of detectAlerts(list, golden)) {
-          const statusRecord = alert.kind === 'shared_id_number' ? '' : (alert.statusRecordId ?? '');
-          issues.push({ residentId: id, category: 'alert', kind: alert.kind, severity: alert.severity, fingerprint: `${alert.kind}|${statusRecord}`, details: alert, status: 'open' });
-        }
-        for (const stale of golden.staleDecisions) issues.push(staleDecisionIssue(id, stale));
-        if (!options.allResidents) for (const idNumber of usableIdNumbers(list)) idNumbers.add(idNumber);
+        for (const issue of outcome.issues) issues.push(issue);
+        for (const idNumber of outcome.idNumbers) idNumbers.add(idNumber);
       }
       lap('build');
       const done = Math.min(start + CHUNK, residentIds.length);
@@ -172,10 +137,16 @@ export async function refreshGolden(
     }
     await chain;
     if (pending) await write(pending);
+    // A new resident left without a golden record (none of its records could be read) still gets its row.
+    if (options.newResidents?.size) {
+      const bare = [...options.newResidents].filter((id) => !inserted.has(id));
+      await repo.insertResidents(writer, runId, bare.map((id) => [id, 0, null, null, null, null, null, null]));
+    }
     lap('write');
   } finally {
     // Nothing may still run on the connection when the caller rolls back.
     await chain.catch(() => {});
+    await builder.close();
   }
   await eventsRepository.append(writer, events);
   lap('events');
@@ -207,19 +178,4 @@ export async function refreshGolden(
   summary.issuesObsoleted += await repo.settleSharedIdAlerts(writer.db, scope, holders, runId);
   lap('shared_id');
   return summary;
-}
-
-/** A conflict found already settled by an auditor's standing decision on its field. */
-function standingResolution(golden: GoldenRecord, field: ConflictField): IssueResolution {
-  const decided = golden[field];
-  return { via: 'standing_decision', field, reason: decided?.reason ?? null, decidedAt: decided?.decidedAt ?? null, sourceRecordId: decided?.sourceRecordId ?? null };
-}
-
-function usableIdNumbers(members: readonly GoldenInput[]): string[] {
-  const out: string[] = [];
-  for (const m of members) {
-    const id = m.data.idNumber;
-    if (typeof id === 'string' && hasValidId(m.data)) out.push(id);
-  }
-  return out;
 }

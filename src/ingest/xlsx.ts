@@ -3,7 +3,7 @@ import { ErrorCodes } from '../errors.js';
 import { fileError } from './reader-error.js';
 import type { OpenedFile, ReaderLimits } from './types.js';
 import { startSheetWorker } from './worker-host.js';
-import { bundledWorker } from './worker-bundle.js';
+import { bundledWorker } from '../worker-bundle.js';
 
 /** Entries smaller than this are not held to maxCompressionRatio: small XML compresses very well. */
 export const RATIO_CHECK_MIN_BYTES = 1024 * 1024;

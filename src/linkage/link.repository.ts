@@ -285,11 +285,15 @@ export const linkRepository = {
     await sql`delete from name_frequency where count <= 0 and kind <> 'total'`.execute(db);
   },
 
-  /** New residents, ids allocated in the order given. */
-  async createResidents(db: Executor, count: number, runId: string): Promise<string[]> {
+  /**
+   * Ids for `count` new residents, without their rows: the golden stage inserts each row whole
+   * once its golden record is known (inserting bare rows, then updating every one, wrote each
+   * resident and its index entries twice).
+   */
+  async reserveResidentIds(db: Executor, count: number): Promise<string[]> {
     if (count === 0) return [];
     const rows = await sql<{ id: string }>`
-      insert into resident (created_run_id) select ${runId}::bigint from generate_series(1, ${count}) returning id`.execute(db);
+      select nextval(pg_get_serial_sequence('resident', 'id'))::text as id from generate_series(1, ${count})`.execute(db);
     return rows.rows.map((r) => r.id).sort((a, b) => (a.length !== b.length ? a.length - b.length : a < b ? -1 : 1));
   },
 

@@ -170,7 +170,8 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
 
     // Stable identity.
     const plan = reconcileClusters({ current: loaded.rows.map((r) => r.residentId), cluster: result.clusters, keys: input.map((x) => x.key) });
-    const newIds = await repo.createResidents(trx, plan.newClusters.length, runId);
+    // Their rows are inserted with their golden records.
+    const newIds = await repo.reserveResidentIds(trx, plan.newClusters.length);
     const residentOfCluster = plan.residentOfCluster.slice();
     plan.newClusters.forEach((c, k) => {
       residentOfCluster[c] = newIds[k] as string;
@@ -259,6 +260,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     if (compared >= 50_000) collectGarbage();
     const golden = await refreshGolden(writer, runId, new Map(touched.map((id) => [id, members.get(id)!])), {
       allResidents: mode === 'full',
+      newResidents: new Set(newIds),
       onProgress: (done, total) => void progress({ stage: 'golden', done, total }),
     });
     lap('golden');

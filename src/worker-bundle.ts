@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * A parsing worker and everything it imports, bundled into one file (esbuild, once per process
- * and worker). Every file gets a fresh worker (see worker-host.ts), and resolving and loading
- * exceljs's ~150 modules was most of a worker's start: ~150 ms, against ~70 ms for one bundled
- * file. Packages the worker never reaches are replaced by empty modules (`stubs`: exceljs's own
- * unzipper, unused since the zip is read with yauzl). If bundling fails
- * the worker runs from its sources: slower to start, otherwise the same.
+ * A worker and everything it imports, bundled into one file (esbuild, once per process and
+ * worker): the spreadsheet readers and the golden-record builder. Resolving and loading
+ * exceljs's ~150 modules was most of a spreadsheet worker's start: ~150 ms, against ~70 ms for
+ * one bundled file; the builder's TypeScript sources need no loader once bundled. Packages the
+ * worker never reaches are replaced by empty modules (`stubs`: exceljs's own unzipper, unused
+ * since the zip is read with yauzl). If bundling fails the worker runs from its sources:
+ * slower to start, otherwise the same.
  */
 export function bundledWorker(entry: URL, stubs: readonly string[] = []): Promise<URL> {
   let bundled = bundles.get(entry.href);

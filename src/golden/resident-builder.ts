@@ -1,0 +1,104 @@
+/**
+ * Runs buildResident over chunks of residents, inline or on a worker thread. A large refresh
+ * (a full link run: every resident) is bound by this process's CPU while the database waits,
+ * and the machine's other core sits mostly idle: on a worker, parsing the records, building,
+ * serialising and hashing the golden records leave the main thread, which meanwhile writes the
+ * previous chunk and reads the next, and they use every core. Small refreshes (an auditor's action) build inline: a
+ * worker's start would cost more than it saves. Both give the same outcomes.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { bundledWorker } from '../worker-bundle.js';
+import { buildResident, type ResidentOutcome, type ResidentSnapshot } from './resident-build.js';
+import type { GoldenWorkerRequest } from './workers/golden-worker.js';
+
+export interface ResidentBuilder {
+  readonly onWorker: boolean;
+  build(snapshots: ResidentSnapshot[], withIdNumbers: boolean): Promise<ResidentOutcome[]>;
+  close(): Promise<void>;
+}
+
+/** Refreshes of at least this many residents build on a worker thread. */
+export const WORKER_MIN_RESIDENTS = 20_000;
+
+/** Builds inline, yielding to the event loop every `yieldEvery` residents (so the connection's queued statements go on). */
+export function inlineBuilder(yieldEvery = 250): ResidentBuilder {
+  return {
+    onWorker: false,
+    async build(snapshots, withIdNumbers) {
+      const out: ResidentOutcome[] = [];
+      for (const [index, snapshot] of snapshots.entries()) {
+        if (index % yieldEvery === yieldEvery - 1) await new Promise((resolve) => setImmediate(resolve));
+        out.push(buildResident(snapshot, withIdNumbers));
+      }
+      return out;
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Builds on worker threads (one per core, at most MAX_WORKERS), each taking an equal share of
+ * every chunk; the outcomes come back in the chunk's order. Falls back to building inline when
+ * the worker cannot be bundled (it runs as plain Node, without a TypeScript loader). A worker
+ * that fails or exits fails the build it was doing.
+ */
+export async function workerBuilder(count = Math.min(MAX_WORKERS, os.availableParallelism())): Promise<ResidentBuilder> {
+  const url = await bundledWorker(new URL('./workers/golden-worker.ts', import.meta.url));
+  if (url.protocol !== 'data:') return inlineBuilder();
+  const lanes = Array.from({ length: Math.max(1, count) }, () => workerLane(url));
+  return {
+    onWorker: true,
+    async build(snapshots, withIdNumbers) {
+      const share = Math.ceil(snapshots.length / lanes.length);
+      const parts = await Promise.all(lanes.map((lane, i) => lane.build(snapshots.slice(i * share, (i + 1) * share), withIdNumbers)));
+      return parts.flat();
+    },
+    async close() {
+      await Promise.all(lanes.map((lane) => lane.close()));
+    },
+  };
+}
+
+const MAX_WORKERS = 4;
+
+/** One worker thread, one request at a time. */
+function workerLane(url: URL): Omit<ResidentBuilder, 'onWorker'> {
+  const worker = new Worker(url, { execArgv: [] });
+  let seq = 0;
+  let current: { seq: number; resolve: (outcomes: ResidentOutcome[]) => void; reject: (error: Error) => void } | null = null;
+  let failure: Error | null = null;
+  const fail = (error: Error) => {
+    failure ??= error;
+    current?.reject(failure);
+    current = null;
+  };
+  worker.on('message', (message: { seq: number; outcomes?: ResidentOutcome[]; error?: string }) => {
+    if (!current || message.seq !== current.seq) return;
+    const { resolve, reject } = current;
+    current = null;
+    if (message.error !== undefined) reject(new Error(`golden worker: ${message.error}`));
+    else resolve(message.outcomes!);
+  });
+  worker.on('error', (error) => fail(error));
+  worker.on('exit', (code) => fail(new Error(`golden worker exited (code ${code})`)));
+  // Not to keep the process alive between chunks (the caller closes it).
+  worker.unref();
+  return {
+    build(snapshots, withIdNumbers) {
+      if (failure) return Promise.reject(failure);
+      if (current) return Promise.reject(new Error('golden worker: one chunk at a time'));
+      if (snapshots.length === 0) return Promise.resolve([]);
+      return new Promise<ResidentOutcome[]>((resolve, reject) => {
+        current = { seq: ++seq, resolve, reject };
+        worker.ref();
+        const request: GoldenWorkerRequest = { seq, snapshots, withIdNumbers };
+        worker.postMessage(request);
+      }).finally(() => worker.unref());
+    },
+    async close() {
+      failure ??= new Error('golden worker closed');
+      await worker.terminate();
+    },
+  };
+}
