@@ -27,7 +27,7 @@ import excelUtils from 'exceljs/lib/utils/utils.js';
 import yauzl from 'yauzl';
 import { ReaderFailure, compactCells, createRowSink, num, runWorker, serialToDate, text } from './sheet-common.mjs';
 
-// Static imports, so that src/ingest/worker-bundle.ts can bundle this worker into one file.
+// Static imports, so that src/worker-bundle.ts can bundle this worker into one file.
 const { isDateFmt } = excelUtils;
 
 const { filePath, maxRows } = workerData;
