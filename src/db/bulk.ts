@@ -37,11 +37,14 @@ export function copyText(value: BulkValue): string {
 export async function bulkInsert(writer: BulkWriter, table: string, columns: readonly BulkColumn[], rows: Iterable<readonly BulkValue[]>): Promise<void> {
   const names = columns.map((c) => c.name).join(', ');
   if (writer.copyClient) {
-    const client = writer.copyClient;
-    for (const lines of chunksOf(rows, 50_000, (row) => row.map(copyText).join('\t'))) {
-      const stream = client.query(copyFrom(`copy ${table} (${names}) from stdin`));
-      await pipeline(Readable.from([lines.join('\n') + '\n']), stream);
-    }
+    // One COPY, fed a chunk at a time as the server takes them: the next chunk's text is made
+    // while the server stores the last one.
+    const text = (function* () {
+      for (const lines of chunksOf(rows, COPY_CHUNK, (row) => row.map(copyText).join('\t'))) yield lines.join('\n') + '\n';
+    })();
+    const first = text.next();
+    if (first.done) return;
+    await pipeline(Readable.from(prepend(first.value, text), { highWaterMark: 1 }), writer.copyClient.query(copyFrom(`copy ${table} (${names}) from stdin`)));
     return;
   }
   for (const chunk of chunksOf(rows, CHUNK, (row) => row)) {
@@ -57,6 +60,14 @@ export async function bulkInsert(writer: BulkWriter, table: string, columns: rea
     await sql`insert into ${sql.table(table)} (${sql.raw(names)})
       select ${sql.join(selects)} from unnest(${sql.join(arrays.map((a) => a.list))}) as x(${aliases})`.execute(writer.db);
   }
+}
+
+/** Rows per chunk of COPY text. */
+const COPY_CHUNK = 5_000;
+
+function* prepend<T>(first: T, rest: Iterator<T>): Generator<T> {
+  yield first;
+  for (let next = rest.next(); !next.done; next = rest.next()) yield next.value;
 }
 
 /** `items` in lists of at most `size`, each item mapped as it is taken. */

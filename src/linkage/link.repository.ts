@@ -388,35 +388,11 @@ export const linkRepository = {
 
   async insertKeys(writer: BulkWriter, keys: ReadonlyMap<string, readonly number[]>): Promise<void> {
     if (writer.copyClient) {
-      // Millions of rows of two numbers: COPY text written straight into a buffer, digit by
-      // digit — a string per line was most of a full run's peak heap.
-      const client = writer.copyClient;
-      const buffer = Buffer.allocUnsafe(4 << 20);
-      const digits = new Uint8Array(24);
-      let pos = 0;
-      const flush = async () => {
-        if (pos === 0) return;
-        const chunk = Buffer.from(buffer.subarray(0, pos));
-        pos = 0;
-        await pipeline(Readable.from([chunk]), client.query(copyFrom('copy link_key (key, source_record_id) from stdin')));
-      };
-      for (const [id, hashes] of keys) {
-        for (const h of hashes) {
-          if (pos > buffer.length - 64) await flush();
-          // h: a non-negative integer below 2^53 (blocking.ts storedKeyHash).
-          let n = h;
-          let d = 0;
-          do {
-            digits[d++] = 48 + (n % 10);
-            n = Math.floor(n / 10);
-          } while (n > 0);
-          while (d > 0) buffer[pos++] = digits[--d]!;
-          buffer[pos++] = 9; // tab
-          pos += buffer.write(id, pos, 'latin1');
-          buffer[pos++] = 10; // newline
-        }
-      }
-      await flush();
+      // Millions of rows of two numbers: COPY text written straight into buffers, digit by
+      // digit — a string per line was most of a full run's peak heap. One COPY, fed a buffer at
+      // a time as the server takes them: the next is filled while the server stores the last.
+      if (keys.size === 0) return;
+      await pipeline(Readable.from(keyCopyText(keys), { highWaterMark: 1 }), writer.copyClient.query(copyFrom('copy link_key (key, source_record_id) from stdin')));
       return;
     }
     const rows: [number, string][] = [];
@@ -523,4 +499,33 @@ function toLinkable(r: RecordRow): LinkableRecord {
     linkedName: r.linked_name,
     linkedPinyin: r.linked_pinyin,
   };
+}
+
+/** link_key rows as COPY text, in buffers of up to 4 MB. */
+function* keyCopyText(keys: ReadonlyMap<string, readonly number[]>): Generator<Buffer> {
+  let buffer = Buffer.allocUnsafe(4 << 20);
+  const digits = new Uint8Array(24);
+  let pos = 0;
+  for (const [id, hashes] of keys) {
+    for (const h of hashes) {
+      if (pos > buffer.length - 64) {
+        // The stream keeps the buffer it was given: a new one for the next rows.
+        yield buffer.subarray(0, pos);
+        buffer = Buffer.allocUnsafe(4 << 20);
+        pos = 0;
+      }
+      // h: a non-negative integer below 2^53 (blocking.ts storedKeyHash).
+      let n = h;
+      let d = 0;
+      do {
+        digits[d++] = 48 + (n % 10);
+        n = Math.floor(n / 10);
+      } while (n > 0);
+      while (d > 0) buffer[pos++] = digits[--d]!;
+      buffer[pos++] = 9; // tab
+      pos += buffer.write(id, pos, 'latin1');
+      buffer[pos++] = 10; // newline
+    }
+  }
+  if (pos > 0) yield buffer.subarray(0, pos);
 }
