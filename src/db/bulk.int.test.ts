@@ -34,8 +34,8 @@ describe.each(storesUnderTest())('bulkInsert on $name', (store) => {
       }
 
       // A duplicate in a later chunk: nothing of this insert stays.
-      const more = (function* () {
-        for (const [id, label, doc] of rows(11_000, 10_500)) yield [Number(id) === 0 ? 0 : Number(id) + count, label, doc];
+      const more = (function* (): Generator<BulkValue[]> {
+        for (const [id, label, doc] of rows(11_000, 10_500)) yield [Number(id) === 0 ? 0 : Number(id) + count, label ?? null, doc ?? null];
       })();
       await expect(ctx.store.transactionWithClient((trx, copyClient) => bulkInsert({ db: trx, copyClient }, 'bulk_probe', columns, more))).rejects.toThrow(/duplicate key|unique/);
       const after = await sql<{ n: number }>`select count(*)::int as n from bulk_probe`.execute(ctx.db);
