@@ -7,6 +7,7 @@ import type { SourceName } from '../../adapters/types.js';
 import { generateDistrict, type DistrictManifest } from '../../fixtures/generator/index.js';
 import { importFiles } from '../ingest/import-files.js';
 import { linkNow } from '../linkage/link-now.js';
+import { linkRepository } from '../linkage/link.repository.js';
 import { computeCheckChar } from '../normalize/id-number.js';
 import { testContext } from '../testing/context.js';
 import { storesUnderTest } from '../testing/stores.js';
@@ -133,6 +134,15 @@ describe.each(storesUnderTest())('golden records, conflicts and alerts on $name'
         refreshGolden({ db: trx, copyClient }, null, recordsOf, { allResidents: true, worker: true }),
       );
       expect(onWorker).toMatchObject({ residents: recordsOf.size, newVersions: 0, conflictsOpened: 0, alertsOpened: 0, issuesObsoleted: 0 });
+
+      // A new resident whose records cannot be read still gets its row, without a version.
+      const [reserved] = await ctx.store.transactionWithClient(async (trx, copyClient) => {
+        const ids = await linkRepository.reserveResidentIds(trx, 1);
+        await refreshGolden({ db: trx, copyClient }, null, new Map([[ids[0]!, ['999999999']]]), { allResidents: false, newResidents: new Set(ids) });
+        return ids;
+      });
+      const bare = await sql<{ version: number; golden_hash: string | null }>`select version, golden_hash from resident where id = ${reserved}::bigint`.execute(ctx.db);
+      expect(bare.rows).toEqual([{ version: 0, golden_hash: null }]);
     } finally {
       await ctx.dispose();
     }

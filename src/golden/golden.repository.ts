@@ -28,6 +28,18 @@ export interface GoldenWrite {
   isNew: boolean;
 }
 
+/** A resident row's golden columns. */
+export interface ResidentRow {
+  id: string;
+  version: number;
+  hash: string | null;
+  name: string | null;
+  id_number: string | null;
+  birth_date: string | null;
+  sources: string | null;
+  community: string | null;
+}
+
 export interface IssueWrite {
   residentId: string;
   category: 'conflict' | 'alert';
@@ -109,7 +121,7 @@ export const goldenRepository = {
   /** The new version of each resident: the current golden record, and its version kept. */
   async writeGolden(writer: BulkWriter, runId: string | null, writes: readonly GoldenWrite[]): Promise<void> {
     if (!writes.length) return;
-    const rows = writes.map((w) => ({
+    const rows = writes.map((w): ResidentRow => ({
       id: w.id,
       version: w.version,
       hash: w.goldenHash,
@@ -121,11 +133,7 @@ export const goldenRepository = {
     }));
     const created = rows.filter((_, i) => writes[i]!.isNew);
     const updated = created.length ? rows.filter((_, i) => !writes[i]!.isNew) : rows;
-    await goldenRepository.insertResidents(
-      writer,
-      runId,
-      created.map((c) => [c.id, c.version, c.hash, c.name, c.id_number, c.birth_date, c.sources, c.community]),
-    );
+    await goldenRepository.insertResidents(writer, runId, created);
     for (let start = 0; start < updated.length; start += 2_000) {
       const chunk = updated.slice(start, start + 2_000);
       await sql`
@@ -152,11 +160,8 @@ export const goldenRepository = {
     );
   },
 
-  /**
-   * Resident rows for reserved ids: [id, version, golden hash, name, ID number, birth date,
-   * sources, community], nulls for a resident with no golden record.
-   */
-  async insertResidents(writer: BulkWriter, runId: string | null, rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
+  /** Resident rows for reserved ids (a resident with no golden record: version 0, the rest null). */
+  async insertResidents(writer: BulkWriter, runId: string | null, rows: readonly ResidentRow[]): Promise<void> {
     await bulkInsert(
       writer,
       'resident',
@@ -171,7 +176,7 @@ export const goldenRepository = {
         { name: 'community', type: 'text' },
         { name: 'created_run_id', type: 'bigint' },
       ],
-      rows.map((row) => [...row, runId]),
+      rows.map((r) => [r.id, r.version, r.hash, r.name, r.id_number, r.birth_date, r.sources, r.community, runId]),
     );
   },
 

@@ -140,7 +140,11 @@ export async function refreshGolden(
     // A new resident left without a golden record (none of its records could be read) still gets its row.
     if (options.newResidents?.size) {
       const bare = [...options.newResidents].filter((id) => !inserted.has(id));
-      await repo.insertResidents(writer, runId, bare.map((id) => [id, 0, null, null, null, null, null, null]));
+      await repo.insertResidents(
+        writer,
+        runId,
+        bare.map((id) => ({ id, version: 0, hash: null, name: null, id_number: null, birth_date: null, sources: null, community: null })),
+      );
     }
     lap('write');
   } finally {

@@ -54,7 +54,8 @@ describe('the imports page in Chromium', () => {
     const progress = page.getByRole('status', { name: '导入进度' });
     await until(() => progress.isVisible()).toBe(true);
     expect(await progress.locator('progress').count()).toBe(1);
-    await until(() => progress.textContent(), 60_000).toContain('导入完成');
+    // Exactly: while the batch is being linked the text begins with 导入完成 too, and the bar is indeterminate.
+    await until(() => progress.locator('p').textContent(), 60_000).toBe('导入完成');
     expect(await progress.locator('progress').evaluate((bar) => (bar as unknown as { position: number }).position)).toBe(1); // full
 
     const batch = page.getByRole('region', { name: `导入批次 ${batchId}` });
@@ -107,7 +108,7 @@ describe('the imports page in Chromium', () => {
     const other = history.getByRole('link', { name: /批次 \d+/ });
     const otherId = /(\d+)$/.exec((await other.textContent())!)![1]!;
     await other.click();
-    await until(() => page.getByRole('region', { name: `导入批次 ${otherId}` }).getByText('导入完成').isVisible()).toBe(true);
+    await until(() => page.getByRole('region', { name: `导入批次 ${otherId}` }).getByText('导入完成', { exact: true }).isVisible()).toBe(true);
     await page.context().close();
   });
 
