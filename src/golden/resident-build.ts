@@ -5,7 +5,7 @@
  * arrive as their JSON text and are parsed here: on a worker, the parsing leaves the main
  * thread too. Pure.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SourceName } from '../../adapters/types.js';
 import type { ConflictField } from './conflicts.js';
 import { detectAlerts, detectConflicts } from './conflicts.js';
@@ -56,7 +56,8 @@ export function toGoldenInput(record: StoredRecord): GoldenInput {
 
 /** What a version is a version of: the golden record and the records behind it. */
 function versionHash(goldenHashValue: string, members: readonly string[]): string {
-  return createHash('sha256').update(goldenHashValue).update('|').update(members.join(',')).digest('hex');
+  // One-shot over the concatenation: the same digest as updating a Hash with each part.
+  return hash('sha256', `${goldenHashValue}|${members.join(',')}`);
 }
 
 /** `withIdNumbers`: also list the usable ID numbers (a refresh of some residents checks those for sharing). */

@@ -2,7 +2,7 @@
  * Versions of a golden record: what changed between two computations (every change makes a
  * new version), and a stable hash to tell quickly whether anything did. Pure.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { stableStringify } from './stable-json.js';
 import type { GoldenField, GoldenRecord, Provenance } from './types.js';
 
@@ -97,5 +97,6 @@ export function goldenHash(golden: GoldenRecord): string {
 
 /** goldenHash of a golden record already written as stableStringify(golden). */
 export function goldenJsonHash(goldenJson: string): string {
-  return createHash('sha256').update(goldenJson).digest('hex');
+  // One-shot: the same digest as a Hash object's, without making one per resident.
+  return hash('sha256', goldenJson);
 }
