@@ -101,16 +101,13 @@ export async function refreshGolden(
       // Handled where it is awaited.
       chain.catch(() => {});
       lap('read');
-      const snapshots: ResidentSnapshot[] = chunk.map((id) => {
-        const state = states.get(id);
-        return {
-          id,
-          records: (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((r): r is StoredRecord => r !== undefined),
-          decisions: decisions.get(id) ?? [],
-          state: state === undefined ? null : { version: state.version, goldenJson: state.goldenJson, goldenHash: state.goldenHash },
-          reserved: options.newResidents?.has(id) === true,
-        };
-      });
+      const snapshots: ResidentSnapshot[] = chunk.map((id) => ({
+        id,
+        records: (members.get(id) ?? []).map((recordId) => records.get(recordId)).filter((r): r is StoredRecord => r !== undefined),
+        decisions: decisions.get(id) ?? [],
+        state: states.get(id) ?? null,
+        reserved: options.newResidents?.has(id) === true,
+      }));
       const writes: GoldenWrite[] = [];
       const issues: IssueWrite[] = [];
       for (const outcome of await builder.build(snapshots, !options.allResidents)) {

@@ -1,16 +1,16 @@
 /**
- * Runs buildResident over chunks of residents, inline or on a worker thread. A large refresh
- * (a full link run: every resident) is bound by this process's CPU while the database waits,
- * and the machine's other core sits mostly idle: on a worker, parsing the records, building,
- * serialising and hashing the golden records leave the main thread, which meanwhile writes the
- * previous chunk and reads the next, and they use every core. Small refreshes (an auditor's action) build inline: a
- * worker's start would cost more than it saves. Both give the same outcomes.
+ * Runs buildResident over chunks of residents, inline or on worker threads. A large refresh
+ * (a full link run: every resident) was bound by this process's CPU while the database waited
+ * and the machine's other core sat mostly idle: on workers, parsing the records, building,
+ * serialising and hashing the golden records use every core and leave the main thread, which
+ * meanwhile writes the previous chunk and reads the next. Small refreshes (an auditor's action)
+ * build inline: starting workers would cost more than it saves. Both give the same outcomes.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { bundledWorker } from '../worker-bundle.js';
 import { buildResident, type ResidentOutcome, type ResidentSnapshot } from './resident-build.js';
-import type { GoldenWorkerRequest } from './workers/golden-worker.js';
+import type { GoldenWorkerAnswer, GoldenWorkerRequest } from './workers/golden-worker.js';
 
 export interface ResidentBuilder {
   readonly onWorker: boolean;
@@ -18,7 +18,7 @@ export interface ResidentBuilder {
   close(): Promise<void>;
 }
 
-/** Refreshes of at least this many residents build on a worker thread. */
+/** Refreshes of at least this many residents build on worker threads. */
 export const WORKER_MIN_RESIDENTS = 20_000;
 
 /** Builds inline, yielding to the event loop every `yieldEvery` residents (so the connection's queued statements go on). */
@@ -62,23 +62,22 @@ export async function workerBuilder(count = Math.min(MAX_WORKERS, os.availablePa
 
 const MAX_WORKERS = 4;
 
-/** One worker thread, one request at a time. */
+/** One worker thread, one request at a time (it answers each with one message). */
 function workerLane(url: URL): Omit<ResidentBuilder, 'onWorker'> {
   const worker = new Worker(url, { execArgv: [] });
-  let seq = 0;
-  let current: { seq: number; resolve: (outcomes: ResidentOutcome[]) => void; reject: (error: Error) => void } | null = null;
+  let current: { resolve: (outcomes: ResidentOutcome[]) => void; reject: (error: Error) => void } | null = null;
   let failure: Error | null = null;
   const fail = (error: Error) => {
     failure ??= error;
     current?.reject(failure);
     current = null;
   };
-  worker.on('message', (message: { seq: number; outcomes?: ResidentOutcome[]; error?: string }) => {
-    if (!current || message.seq !== current.seq) return;
+  worker.on('message', (message: GoldenWorkerAnswer) => {
+    if (!current) return;
     const { resolve, reject } = current;
     current = null;
-    if (message.error !== undefined) reject(new Error(`golden worker: ${message.error}`));
-    else resolve(message.outcomes!);
+    if ('error' in message) reject(new Error(`golden worker: ${message.error}`));
+    else resolve(message.outcomes);
   });
   worker.on('error', (error) => fail(error));
   worker.on('exit', (code) => fail(new Error(`golden worker exited (code ${code})`)));
@@ -90,9 +89,9 @@ function workerLane(url: URL): Omit<ResidentBuilder, 'onWorker'> {
       if (current) return Promise.reject(new Error('golden worker: one chunk at a time'));
       if (snapshots.length === 0) return Promise.resolve([]);
       return new Promise<ResidentOutcome[]>((resolve, reject) => {
-        current = { seq: ++seq, resolve, reject };
+        current = { resolve, reject };
         worker.ref();
-        const request: GoldenWorkerRequest = { seq, snapshots, withIdNumbers };
+        const request: GoldenWorkerRequest = { snapshots, withIdNumbers };
         worker.postMessage(request);
       }).finally(() => worker.unref());
     },
