@@ -39,12 +39,14 @@ export async function bulkInsert(writer: BulkWriter, table: string, columns: rea
   if (writer.copyClient) {
     // One COPY, fed a chunk at a time as the server takes them: the next chunk's text is made
     // while the server stores the last one.
-    const text = (function* () {
-      for (const lines of chunksOf(rows, COPY_CHUNK, (row) => row.map(copyText).join('\t'))) yield lines.join('\n') + '\n';
-    })();
-    const first = text.next();
+    const chunks = chunksOf(rows, COPY_CHUNK, (row) => row.map(copyText).join('\t'));
+    const first = chunks.next();
+    // No rows, no COPY.
     if (first.done) return;
-    await pipeline(Readable.from(prepend(first.value, text), { highWaterMark: 1 }), writer.copyClient.query(copyFrom(`copy ${table} (${names}) from stdin`)));
+    const text = (function* () {
+      for (let chunk: IteratorResult<string[]> = first; !chunk.done; chunk = chunks.next()) yield chunk.value.join('\n') + '\n';
+    })();
+    await pipeline(Readable.from(text, { highWaterMark: 1 }), writer.copyClient.query(copyFrom(`copy ${table} (${names}) from stdin`)));
     return;
   }
   for (const chunk of chunksOf(rows, CHUNK, (row) => row)) {
@@ -64,11 +66,6 @@ export async function bulkInsert(writer: BulkWriter, table: string, columns: rea
 
 /** Rows per chunk of COPY text. */
 const COPY_CHUNK = 5_000;
-
-function* prepend<T>(first: T, rest: Iterator<T>): Generator<T> {
-  yield first;
-  for (let next = rest.next(); !next.done; next = rest.next()) yield next.value;
-}
 
 /** `items` in lists of at most `size`, each item mapped as it is taken. */
 function* chunksOf<T, U>(items: Iterable<T>, size: number, map: (item: T) => U): Generator<U[]> {
