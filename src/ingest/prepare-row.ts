@@ -4,14 +4,14 @@ import type { RecordWrite } from './import.repository.js';
 import type { ParsedRow } from './parse-row.js';
 
 /**
- * A data row ready to store: everything the database needs already serialised, so that the
- * same work can run in a worker thread and come back as strings (cheap to pass between
- * threads). The natural key is the adapter's; the import numbers repeats within a batch.
+ * A data row ready to store: everything the database needs serialised once, the same JSON
+ * serving the content hash and the COPY or recordset. The natural key is the adapter's; the
+ * import numbers repeats within a batch.
  */
 export type PreparedRow =
   | { rowNumber: number; kind: 'skipped' }
   | { rowNumber: number; kind: 'rejected'; raw: Record<string, string>; reasons: FieldFlag[] }
-  | { rowNumber: number; kind: 'accepted'; write: RecordWrite; flags: { field: string; code: string }[] };
+  | { rowNumber: number; kind: 'accepted'; write: RecordWrite; flags: readonly FieldFlag[] };
 
 export interface PrepareContext {
   source: string;
@@ -27,7 +27,7 @@ export function prepareRow(row: ParsedRow, context: PrepareContext): PreparedRow
     rowNumber: row.rowNumber,
     kind: 'accepted',
     write: toRecordWrite(naturalKey, context, row.rowNumber, row.raw, data, flags),
-    flags: flags.map((f) => ({ field: f.field, code: f.code })),
+    flags,
   };
 }
 
