@@ -37,7 +37,6 @@ export interface MatchRecordRow {
   residentId: string;
 }
 
-
 function likePrefix(text: string): string {
   return `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
