@@ -5,6 +5,7 @@ import * as m20261126_03 from './2026-11-26_03_api.js';
 import * as m20261126_04 from './2026-11-26_04_search.js';
 import * as m20261126_05 from './2026-11-26_05_issues.js';
 import * as m20261126_06 from './2026-11-26_06_bulk_writes.js';
+import * as m20261126_07 from './2026-11-26_07_record_batch_keys.js';
 
 /** Every migration in order. Names are dated and never change once landed. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26_04_search': m20261126_04,
   '2026-11-26_05_issues': m20261126_05,
   '2026-11-26_06_bulk_writes': m20261126_06,
+  '2026-11-26_07_record_batch_keys': m20261126_07,
 };

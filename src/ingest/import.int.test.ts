@@ -85,6 +85,23 @@ describe.each(storesUnderTest())('import on $name', (store) => {
       { name: '李娜', version: 2, present: false },
       { name: '王芳', version: 1, present: true },
     ]);
+    // Lineage (no foreign keys since migration 07): each record names the batch that first
+    // wrote it and the one that last did, and both are stored batches.
+    const lineage = await ctx.db
+      .selectFrom('source_record as r')
+      .innerJoin('import_batch as first', 'first.id', 'r.first_batch_id')
+      .innerJoin('import_batch as last', 'last.id', 'r.batch_id')
+      .select(['r.name', 'first.job_id as first', 'last.job_id as last'])
+      .orderBy('r.id')
+      .execute();
+    const v1 = (await ctx.db.selectFrom('import_file').select('batch_id').where('file_name', '=', 'police-v1.csv').executeTakeFirstOrThrow()).batch_id;
+    const v1Job = (await ctx.db.selectFrom('import_batch').select('job_id').where('id', '=', v1).executeTakeFirstOrThrow()).job_id;
+    const v2Job = (await ctx.db.selectFrom('import_batch').select('job_id').where('id', '=', summary.batch!.id).executeTakeFirstOrThrow()).job_id;
+    expect(lineage).toEqual([
+      { name: '张伟', first: v1Job, last: v2Job },
+      { name: '李娜', first: v1Job, last: v2Job },
+      { name: '王芳', first: v2Job, last: v2Job },
+    ]);
     const history = await ctx.db.selectFrom('source_record_history').select(['version', 'file_name']).orderBy('id').execute();
     expect(history).toEqual([
       { version: 1, file_name: 'police-v1.csv' },

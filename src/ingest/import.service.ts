@@ -201,7 +201,8 @@ export async function runImport(
       }
       await report('finishing', files.length, '', bytesDone);
       const keptShas = files.filter((f) => f.status === 'skipped').map((f) => f.sha256);
-      const missing = batch.partial ? 0 : await repo.markMissing(trx, batch.source, batch.id, keptShas);
+      // A source's first load wrote every record the source has: none can be missing.
+      const missing = batch.partial || writer.sourceWasEmpty ? 0 : await repo.markMissing(trx, batch.source, batch.id, keptShas);
       await repo.queueForLinking(trx, batch.id);
       await repo.updateBatch(trx, batch.id, {
         status: 'completed',
