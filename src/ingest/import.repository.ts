@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { once } from 'node:events';
 import type { ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
 import { LOCKS } from '../db/locks.js';
-import { copyLine, copyText } from '../db/bulk.js';
+import { CopyBytes, copyText } from '../db/bulk.js';
 
 /** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
 export type { Executor } from '../db/schema.js';
@@ -191,15 +191,22 @@ export const importRepository = {
         if (!rows.length) return;
         const prefix = `${copyText(source)}\t`;
         const batch = `${batchId}\t${batchId}\t`;
-        // Each row encoded on its own: see copyLine.
-        const lines: Buffer[] = [];
+        const bytes = new CopyBytes();
         for (const r of rows) {
-          lines.push(copyLine(`${prefix}${copyText(r.natural_key)}\t${batch}${copyText(r.file_name)}\t${r.file_sha256}\t${r.row_number}\t${r.content_hash}\t${copyJson(r.rawJson)}\t${copyJson(r.dataJson)}\t${copyJson(r.flagsJson)}\t${[
+          bytes.add(`${prefix}${copyText(r.natural_key)}\t${batch}${copyText(r.file_name)}\t${r.file_sha256}\t${r.row_number}\t${r.content_hash}\t`);
+          bytes.add(copyJson(r.rawJson));
+          bytes.add('\t');
+          bytes.add(copyJson(r.dataJson));
+          bytes.add('\t');
+          bytes.add(copyJson(r.flagsJson));
+          bytes.add(`\t${[
             r.name, r.name_match, r.name_pinyin, r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key, r.former_name_match,
-          ].map(copyText).join('\t')}`));
+          ].map(copyText).join('\t')}\n`);
         }
         // Backpressure: wait while the socket is full, but give up as soon as the COPY fails.
-        if (!stream.write(Buffer.concat(lines))) await Promise.race([once(stream, 'drain'), finished]);
+        let ready = true;
+        for (const buffer of bytes.take()) ready = stream.write(buffer);
+        if (!ready) await Promise.race([once(stream, 'drain'), finished]);
         if (failure) throw failure;
       },
       async end() {
