@@ -40,6 +40,8 @@ const EMPTY = Buffer.alloc(0);
 export class CopyBytes {
   private readonly filled: Buffer[] = [];
   private buffer = EMPTY;
+  /** Bytes of `buffer` already given out by take(). */
+  private taken = 0;
   private used = 0;
 
   constructor(private readonly size = 1 << 20) {}
@@ -48,19 +50,21 @@ export class CopyBytes {
   add(text: string): void {
     // A UTF-16 unit never takes more than 3 bytes.
     if (this.buffer.length - this.used < text.length * 3) {
-      if (this.used) this.filled.push(this.buffer.subarray(0, this.used));
+      if (this.used > this.taken) this.filled.push(this.buffer.subarray(this.taken, this.used));
       this.buffer = Buffer.allocUnsafe(Math.max(this.size, text.length * 3));
-      this.used = 0;
+      this.taken = this.used = 0;
     }
     this.used += this.buffer.write(text, this.used);
   }
 
-  /** The bytes added so far, in order; the next add starts afresh. */
+  /**
+   * The bytes added since the last take, in order. Later adds go on after them in the same
+   * buffer, never over them: what was taken may still be queued on a socket.
+   */
   take(): Buffer[] {
     const out = this.filled.splice(0);
-    if (this.used) out.push(this.buffer.subarray(0, this.used));
-    this.buffer = EMPTY;
-    this.used = 0;
+    if (this.used > this.taken) out.push(this.buffer.subarray(this.taken, this.used));
+    this.taken = this.used;
     return out;
   }
 }

@@ -185,13 +185,13 @@ export const importRepository = {
       });
     });
     finished.catch(() => {});
+    const bytes = new CopyBytes();
     return {
       async write(rows) {
         if (failure) throw failure;
         if (!rows.length) return;
         const prefix = `${copyText(source)}\t`;
         const batch = `${batchId}\t${batchId}\t`;
-        const bytes = new CopyBytes();
         for (const r of rows) {
           bytes.add(`${prefix}${copyText(r.natural_key)}\t${batch}${copyText(r.file_name)}\t${r.file_sha256}\t${r.row_number}\t${r.content_hash}\t`);
           bytes.add(copyJson(r.rawJson));

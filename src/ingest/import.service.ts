@@ -49,6 +49,7 @@ export interface ImportOptions {
 }
 
 const CHUNK_ROWS = 2000;
+const STREAMED_ROWS_PER_WRITE = 100;
 
 export async function sha256File(filePath: string): Promise<string> {
   const hash = createHash('sha256');
@@ -277,12 +278,17 @@ async function importFile(
   const fileTotals = { read: 0, accepted: 0, rejected: 0, skipped: 0, lastRow: 0 };
   const sink = writer.copyClient && writer.sourceWasEmpty ? streamingSink(writer, writer.copyClient, batch) : chunkedSink(writer, batch);
   let buffer: PreparedRow[] = [];
-  const flush = async () => {
-    if (!buffer.length) return;
-    const rows = buffer;
-    buffer = [];
-    await sink.write(prepareChunk(batch, file, rows, writer.seenKeys, totals, fileTotals));
-    await progress(fileTotals.read);
+  let reported = 0;
+  const flush = async (last: boolean) => {
+    if (buffer.length) {
+      const rows = buffer;
+      buffer = [];
+      await sink.write(prepareChunk(batch, file, rows, writer.seenKeys, totals, fileTotals));
+    }
+    if (last || fileTotals.read - reported >= CHUNK_ROWS) {
+      reported = fileTotals.read;
+      await progress(fileTotals.read);
+    }
   };
   try {
     const context = { source: batch.source, fileName: file.file_name, fileSha256: file.sha256 };
@@ -296,10 +302,10 @@ async function importFile(
           continue;
         }
         buffer.push(row);
+        if (buffer.length >= sink.rowsPerWrite) await flush(false);
       }
-      if (buffer.length >= CHUNK_ROWS) await flush();
     }
-    await flush();
+    await flush(true);
     await sink.finish();
   } catch (err) {
     // Never leave a write in flight: its remaining statements would run after the rollback.
@@ -367,6 +373,8 @@ function prepareChunk(
 
 /** Where a file's prepared chunks go. */
 interface ChunkSink {
+  /** Rows per write(). */
+  readonly rowsPerWrite: number;
   write(chunk: PreparedChunk): Promise<void>;
   /** Everything written is stored (in the batch's transaction). */
   finish(): Promise<void>;
@@ -381,6 +389,8 @@ interface ChunkSink {
 function chunkedSink(writer: ChunkWriter, batch: ImportBatch): ChunkSink {
   let writing: Promise<void> = Promise.resolve();
   return {
+    // Each chunk looks its rows up in one query.
+    rowsPerWrite: CHUNK_ROWS,
     async write(chunk) {
       await writing;
       writing = writeChunk(writer, batch, chunk);
@@ -412,6 +422,10 @@ function streamingSink(writer: ChunkWriter, client: pg.PoolClient, batch: Import
     rejects = [];
   };
   return {
+    // Rows go into the COPY as bytes soon after they are read, so that their objects die
+    // young: held for a 2,000-row chunk, most were copied into the old generation, which made
+    // a quarter of the import's time garbage collection.
+    rowsPerWrite: STREAMED_ROWS_PER_WRITE,
     async write(chunk) {
       chunk.totals.created += chunk.writes.length;
       rejects.push(...chunk.rejects);

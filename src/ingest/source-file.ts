@@ -26,8 +26,12 @@ export type { ParsedRow } from './parse-row.js';
 
 export interface OpenedSourceFile {
   info: SourceFileInfo;
-  /** Data rows after the header, in chunks, each row parsed by the adapter. */
-  chunks(exportDate: string): AsyncIterable<ParsedRow[]>;
+  /**
+   * Data rows after the header, in chunks as read, each row parsed by the adapter as it is
+   * taken: a row's objects are garbage by the time the next one is parsed, not after the whole
+   * chunk (young objects that outlive two scavenges are copied into the old generation).
+   */
+  chunks(exportDate: string): AsyncIterable<Iterable<ParsedRow>>;
 }
 
 /**
@@ -100,10 +104,14 @@ export async function openSourceFile(
     async *chunks(defaultExportDate: string) {
       const context = { exportDate: exportDate ?? defaultExportDate };
       const parse = (row: SheetRow): ParsedRow => parseRow(row, adapter, columns, context);
-      for await (const rows of sheetChunks()) yield rows.map(parse);
+      for await (const rows of sheetChunks()) yield parsedOneByOne(rows, parse);
     },
   };
   return sourceFile;
+}
+
+function* parsedOneByOne(rows: SheetRow[], parse: (row: SheetRow) => ParsedRow): Generator<ParsedRow> {
+  for (const row of rows) yield parse(row);
 }
 
 function findExportDate(titleRows: SheetRow[]): string | undefined {
