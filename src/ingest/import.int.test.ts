@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
+import XLSX from 'xlsx';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { storedState } from '../testing/stored-state.js';
 import { storesUnderTest } from '../testing/stores.js';
 import { testContext } from '../testing/context.js';
 import { importFiles } from './import-files.js';
+import { CHUNK_ROWS, CREDIT_WINDOW, liveWorkerCount } from './worker-host.js';
 
 const POLICE_HEADER = '户号,与户主关系,姓名,性别,民族,出生日期,公民身份号码,住址,人员状态';
 
@@ -131,5 +133,30 @@ describe.each(storesUnderTest())('import on $name', (store) => {
     expect((error as AppError).code).toBe('RH_ERR_FILE_CORRUPT');
     expect((error as AppError).message).toContain('police-broken.xlsx');
     expect(await storedState(ctx)).toBe(before);
+  });
+
+  it('ends the worker of the file opened ahead when the file before it fails', async () => {
+    // The second file's workbook is read while the first is imported; the first is damaged.
+    const bad = path.join(dir, 'police-broken-first.xlsx');
+    await fs.writeFile(bad, Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(300, 9)]));
+    // More rows than the worker sends before the reader asks for more, so that it waits
+    // (and would stay) unless it is ended.
+    const rows = Array.from({ length: CHUNK_ROWS * (CREDIT_WINDOW + 2) }, (_, i) =>
+      [String(20000 + i), '户主', '周九', '男', '汉族', '19800808', '', '河南省郑州市金水区', '正常']);
+    const sheet = XLSX.utils.aoa_to_sheet([POLICE_HEADER.split(','), ...rows]);
+    const workbook = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(workbook, sheet, '常住人口');
+    const good = path.join(dir, 'police-next.xls');
+    await fs.writeFile(good, XLSX.write(workbook, { bookType: 'biff8', type: 'buffer' }) as Buffer);
+    const before = await storedState(ctx);
+    const error = await importFiles(ctx, 'police', [bad, good]).catch((e: unknown) => e);
+    expect((error as AppError).code).toBe('RH_ERR_FILE_CORRUPT');
+    expect((error as AppError).message).toContain('police-broken-first.xlsx');
+    expect(liveWorkerCount()).toBe(0);
+    expect(await storedState(ctx)).toBe(before);
+    // The same .xls on its own imports: it was a good file, opened ahead and ended.
+    const summary = await importFiles(ctx, 'police', [good]);
+    expect(summary.batch).toMatchObject({ rowsRead: rows.length, rowsAccepted: rows.length });
+    expect(liveWorkerCount()).toBe(0);
   });
 });

@@ -32,6 +32,8 @@ export interface OpenedSourceFile {
    * chunk (young objects that outlive two scavenges are copied into the old generation).
    */
   chunks(exportDate: string): AsyncIterable<Iterable<ParsedRow>>;
+  /** Stops reading (a spreadsheet's worker ends): for a file opened but never read through. */
+  close(): Promise<void>;
 }
 
 /**
@@ -105,6 +107,9 @@ export async function openSourceFile(
       const context = { exportDate: exportDate ?? defaultExportDate };
       const parse = (row: SheetRow): ParsedRow => parseRow(row, adapter, columns, context);
       for await (const rows of sheetChunks()) yield parsedOneByOne(rows, parse);
+    },
+    async close() {
+      await iterator.return?.();
     },
   };
   return sourceFile;

@@ -11,6 +11,7 @@ import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { workerData } from 'node:worker_threads';
+import { SHEETJS_PATCHES } from './sheetjs-patches.mjs';
 import { ReaderFailure, compactCells, createRowSink, num, runWorker, serialToDate, text } from './sheet-common.mjs';
 
 const { filePath, maxRows, maxInputBytes } = workerData;
@@ -27,29 +28,20 @@ let XLSX;
 function loadSheetJs(buffer) {
   const biff8 = buffer.includes(BIFF8_STREAM);
   if (!biff8) globalThis.cptable = require('xlsx/dist/cpexcel.js');
-  return loadWithFastCells(require.resolve('xlsx/dist/xlsx.core.min.js'));
+  return loadPatched(require.resolve('xlsx/dist/xlsx.core.min.js'));
 }
 
-/**
- * SheetJS 0.18.5 finishes every cell it reads from an .xls with `delete cell.ixfe; delete
- * cell.XF`. Deleting a property that is not the last one added turns the object into a hash
- * table (V8's dictionary mode) of some 400 bytes: 490 MB still live after reading a
- * 65,000-row police export. Loaded with the two deletes replaced by assignments of
- * `undefined`, cells stay ordinary small objects and the values read are the same: 129 MB
- * live, the worker's peak RSS 1,003 -> 654 MB, and the read 6.4 -> 5.0 s. The build is
- * patched only where its text is exactly as expected; any other build loads as shipped.
- */
-function loadWithFastCells(filename) {
-  const shipped = readFileSync(filename, 'utf8');
-  const sites = shipped.split(CELL_DELETES).length - 1;
-  if (sites !== 1) return require(filename);
-  const source = shipped.replace(CELL_DELETES, 'r.ixfe=void 0;r.XF=void 0;');
+/** The build at `filename`, evaluated as require would, with SHEETJS_PATCHES applied where they fit. */
+function loadPatched(filename) {
+  let source = readFileSync(filename, 'utf8');
+  for (const { shipped, fixed } of SHEETJS_PATCHES) {
+    if (source.split(shipped).length === 2) source = source.replace(shipped, () => fixed);
+  }
   const load = runInThisContext(Module.wrap(source), { filename });
   const module = { exports: {} };
   load.call(module.exports, module.exports, require, module, filename, path.dirname(filename));
   return module.exports;
 }
-const CELL_DELETES = 'delete r.ixfe;delete r.XF;';
 /** The name of a BIFF8 workbook's stream in its compound file, as UTF-16LE. */
 const BIFF8_STREAM = Buffer.from('Workbook', 'utf16le');
 
