@@ -1,39 +1,47 @@
 import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/** How a worker starts: its bundled code, or, when it could not be bundled, its own file. */
+export type WorkerSource = { kind: 'bundled'; code: string } | { kind: 'file'; url: URL };
 
 /**
- * A worker and everything it imports, bundled into one file (esbuild, once per process and
- * worker): the spreadsheet readers and the golden-record builder. Resolving and loading
- * exceljs's ~150 modules was most of a spreadsheet worker's start: ~150 ms, against ~70 ms for
- * one bundled file; the builder's TypeScript sources need no loader once bundled. Packages the
- * worker never reaches are replaced by empty modules (`stubs`: exceljs's own unzipper, unused
- * since the zip is read with yauzl). If bundling fails the worker runs from its sources:
- * slower to start, otherwise the same.
+ * A worker and everything it imports, bundled into one CommonJS script (esbuild, once per
+ * process and worker): the spreadsheet readers and the golden-record builder. Resolving and
+ * loading exceljs's ~150 modules was most of a spreadsheet worker's start: ~150 ms, against
+ * ~70 ms for one bundled file; the builder's TypeScript sources need no loader once bundled.
+ * The script is run with `eval` rather than as an ES module from a data: URL, whose ~570 KB
+ * URL Node's module loader parsed several times over: 117 against 160-178 ms to the first
+ * rows of a small .xlsx. Packages the worker never reaches are replaced by empty modules
+ * (`stubs`: exceljs's own unzipper, unused since the zip is read with yauzl). If bundling
+ * fails the worker runs from its sources: slower to start, otherwise the same.
  */
-export function bundledWorker(entry: URL, stubs: readonly string[] = []): Promise<URL> {
+export function bundledWorker(entry: URL, stubs: readonly string[] = []): Promise<WorkerSource> {
   let bundled = bundles.get(entry.href);
   if (!bundled) {
-    bundled = bundle(entry, stubs).catch(() => entry);
+    bundled = bundle(entry, stubs).catch((): WorkerSource => ({ kind: 'file', url: entry }));
     bundles.set(entry.href, bundled);
   }
   return bundled;
 }
 
-const bundles = new Map<string, Promise<URL>>();
+/** Starts a worker from its source. */
+export function startWorker(source: WorkerSource, options: WorkerOptions): Worker {
+  return source.kind === 'bundled' ? new Worker(source.code, { ...options, eval: true }) : new Worker(source.url, options);
+}
 
-async function bundle(entry: URL, stubs: readonly string[]): Promise<URL> {
+const bundles = new Map<string, Promise<WorkerSource>>();
+
+async function bundle(entry: URL, stubs: readonly string[]): Promise<WorkerSource> {
   const { build } = await import('esbuild');
   const stubFilter = new RegExp(`^(${stubs.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
   const result = await build({
     entryPoints: [fileURLToPath(entry)],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     write: false,
     logLevel: 'silent',
-    // CommonJS packages inside an ES module still call require() for Node's own modules.
-    // (A data: URL is no base for require: any absolute path serves for Node's own modules.)
-    banner: { js: "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(process.execPath);" },
     plugins: stubs.length
       ? [{
           name: 'stubs',
@@ -44,7 +52,6 @@ async function bundle(entry: URL, stubs: readonly string[]): Promise<URL> {
         }]
       : [],
   });
-  // A data: URL, not a file: nothing written to a shared temporary directory, nothing left behind.
-  return new URL(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0]!.contents).toString('base64')}`);
-
+  // Kept in memory: nothing written to a shared temporary directory, nothing left behind.
+  return { kind: 'bundled', code: result.outputFiles[0]!.text };
 }

@@ -7,8 +7,7 @@
  * build inline: starting workers would cost more than it saves. Both give the same outcomes.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { bundledWorker } from '../worker-bundle.js';
+import { bundledWorker, startWorker, type WorkerSource } from '../worker-bundle.js';
 import { buildResident, type ResidentOutcome, type ResidentSnapshot } from './resident-build.js';
 import type { GoldenWorkerAnswer, GoldenWorkerRequest } from './workers/golden-worker.js';
 
@@ -44,9 +43,9 @@ export function inlineBuilder(yieldEvery = 250): ResidentBuilder {
  * that fails or exits fails the build it was doing.
  */
 export async function workerBuilder(count = Math.min(MAX_WORKERS, os.availableParallelism())): Promise<ResidentBuilder> {
-  const url = await bundledWorker(new URL('./workers/golden-worker.ts', import.meta.url));
-  if (url.protocol !== 'data:') return inlineBuilder();
-  const lanes = Array.from({ length: Math.max(1, count) }, () => workerLane(url));
+  const source = await bundledWorker(new URL('./workers/golden-worker.ts', import.meta.url));
+  if (source.kind !== 'bundled') return inlineBuilder();
+  const lanes = Array.from({ length: Math.max(1, count) }, () => workerLane(source));
   return {
     onWorker: true,
     async build(snapshots, withIdNumbers) {
@@ -63,8 +62,8 @@ export async function workerBuilder(count = Math.min(MAX_WORKERS, os.availablePa
 const MAX_WORKERS = 4;
 
 /** One worker thread, one request at a time (it answers each with one message). */
-function workerLane(url: URL): Omit<ResidentBuilder, 'onWorker'> {
-  const worker = new Worker(url, { execArgv: [] });
+function workerLane(source: WorkerSource): Omit<ResidentBuilder, 'onWorker'> {
+  const worker = startWorker(source, { execArgv: [] });
   let current: { resolve: (outcomes: ResidentOutcome[]) => void; reject: (error: Error) => void } | null = null;
   let failure: Error | null = null;
   const fail = (error: Error) => {

@@ -8,7 +8,7 @@ const FLOOD = new URL('./workers/test-flood-worker.mjs', import.meta.url);
 function flood(rows: number, limits: Partial<typeof DEFAULT_LIMITS> = {}) {
   const produced = new SharedArrayBuffer(4);
   const started = startSheetWorker({
-    workerUrl: FLOOD,
+    worker: { kind: 'file', url: FLOOD },
     filePath: '/tmp/flood.xlsx',
     limits: { ...DEFAULT_LIMITS, ...limits },
     data: { rows, produced },

@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { ErrorCodes, reviveError } from '../errors.js';
+import { startWorker, type WorkerSource } from '../worker-bundle.js';
 import { fileError } from './reader-error.js';
 import type { ReaderLimits, SheetRow } from './types.js';
 
@@ -20,8 +20,8 @@ type WorkerMessage =
 type QueueItem = { type: 'rows'; rows: SheetRow[] } | { type: 'end' } | { type: 'error'; error: Error };
 
 export interface SheetWorkerOptions {
-  /** `new URL('./workers/….mjs', import.meta.url)` */
-  workerUrl: URL;
+  /** The worker: `{ kind: 'file', url: new URL('./workers/….mjs', import.meta.url) }`, or bundled. */
+  worker: WorkerSource;
   filePath: string;
   limits: ReaderLimits;
   /** Extra fields for the worker's workerData. */
@@ -56,7 +56,7 @@ export function liveWorkerCount(): number {
  */
 export function startSheetWorker(options: SheetWorkerOptions): Promise<SheetWorkerResult> {
   const { filePath, limits } = options;
-  const worker = new Worker(options.workerUrl, {
+  const worker = startWorker(options.worker, {
     workerData: {
       filePath,
       maxRows: limits.maxRows,

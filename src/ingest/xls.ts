@@ -24,7 +24,7 @@ export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?
     );
   }
   const { sheetName, rows } = await startSheetWorker({
-    workerUrl: new URL('./workers/xls-worker.mjs', import.meta.url),
+    worker: { kind: 'file', url: new URL('./workers/xls-worker.mjs', import.meta.url) },
     filePath,
     limits,
     data: { maxInputBytes: cap },

@@ -120,7 +120,7 @@ export async function openXlsx(filePath: string, limits: ReaderLimits): Promise<
   if (other) throw fileError(ErrorCodes.FILE_UNSUPPORTED, filePath, `this is ${other}`);
   const { sheetName, rows } = await startSheetWorker({
     // exceljs's own unzipper is never reached: the zip is read with yauzl.
-    workerUrl: await bundledWorker(new URL('./workers/xlsx-worker.mjs', import.meta.url), ['unzipper']),
+    worker: await bundledWorker(new URL('./workers/xlsx-worker.mjs', import.meta.url), ['unzipper']),
     filePath,
     limits,
   });
