@@ -10,11 +10,19 @@ const columns: BulkColumn[] = [
   { name: 'doc', type: 'json' },
 ];
 
-/** Rows crossing several COPY chunks, with text COPY must escape, nulls and JSON. */
+/**
+ * Rows crossing several COPY chunks, with text COPY must escape, nulls and JSON; some labels
+ * and documents long enough to be written apart from the rest of their line.
+ */
 function* rows(count: number, duplicateAt = -1): Generator<BulkValue[]> {
   for (let i = 0; i < count; i++) {
     const id = i === duplicateAt ? 0 : i;
-    yield [id, i % 7 === 0 ? null : `行${i}\t制表\\反斜杠\n换行\r`, JSON.stringify({ i, 名: `张${i}`, s: 'a\tb\\c' })];
+    const label = `行${i}\t制表\\反斜杠\n换行\r`;
+    yield [
+      id,
+      i % 7 === 0 ? null : i % 3 === 1 ? label.repeat(40) : label,
+      JSON.stringify({ i, 名: `张${i}`, s: 'a\tb\\c', ...(i % 5 === 2 ? { 地址: '河南省郑州市金水区北大街道西湖社区'.repeat(20) } : {}) }),
+    ];
   }
 }
 
@@ -29,7 +37,7 @@ describe.each(storesUnderTest())('bulkInsert on $name', (store) => {
       const stored = await sql<{ id: string; label: string | null; doc: string }>`select id::text, label, doc::text as doc from bulk_probe order by bulk_probe.id`.execute(ctx.db);
       expect(stored.rows).toHaveLength(count);
       const expected = [...rows(count)];
-      for (const i of [0, 1, 4_999, 5_000, 5_001, 12_344]) {
+      for (const i of [0, 1, 2, 3, 4, 7, 4_999, 5_000, 5_001, 12_344]) {
         expect(stored.rows[i]).toEqual({ id: String(i), label: expected[i]![1], doc: expected[i]![2] });
       }
 
