@@ -196,7 +196,9 @@ export async function runImport(
       const opening = new Map<ImportFile, Promise<OpenedSourceFile>>();
       const open = (file: ImportFile | undefined) => {
         if (!file || opening.has(file)) return;
-        const opened = openSourceFile(file.path, adapter, options.readerLimits);
+        // No idle guard: a file opened ahead waits for as long as the file before it takes,
+        // and every file opened here is read to its end or closed below.
+        const opened = openSourceFile(file.path, adapter, { ...options.readerLimits, idleTimeoutMs: 0 });
         // Its failure is reported when the file's turn comes, in order.
         opened.catch(() => {});
         opening.set(file, opened);

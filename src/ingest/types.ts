@@ -26,6 +26,12 @@ export interface ReaderLimits {
   workerMaxHeapMb: number;
   /** Most rows (of any kind) a sheet may have. */
   maxRows: number;
+  /**
+   * A consumer that takes no rows for this long loses its worker: one that went away without
+   * closing the file. 0: never, for a caller that always reads to the end or closes (an
+   * import). Default: parseTimeoutMs, and at least a minute.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface OpenedFile {

@@ -47,6 +47,32 @@ describe('startSheetWorker', () => {
     expect(chunks).toBe(8);
   });
 
+  it('abandons a worker whose consumer takes no rows for idleTimeoutMs, and never with 0', async () => {
+    const idle = flood(50_000, { idleTimeoutMs: 200 });
+    const { rows } = await idle.started;
+    await sleep(600); // the consumer went away
+    // The chunks sent before it was abandoned come first, then the failure.
+    let taken = 0;
+    let error: unknown;
+    try {
+      for await (const chunk of rows) taken += chunk.length;
+    } catch (e) {
+      error = e;
+    }
+    expect(taken).toBeLessThanOrEqual((CREDIT_WINDOW + 1) * CHUNK_ROWS);
+    expect(error).toMatchObject({ code: 'RH_ERR_PARSE_TIMEOUT' });
+    expect((error as Error).message).toContain('reading was abandoned');
+    expect(liveWorkerCount()).toBe(0);
+
+    const held = flood(5 * CHUNK_ROWS, { idleTimeoutMs: 0 });
+    const kept = await held.started;
+    await sleep(600); // the consumer is busy elsewhere (an import reading the file before)
+    let count = 0;
+    for await (const chunk of kept.rows) count += chunk.length;
+    expect(count).toBe(5 * CHUNK_ROWS);
+    expect(liveWorkerCount()).toBe(0);
+  });
+
   it('stops the worker when the caller gives up without reading a row', async () => {
     const { started } = flood(50_000);
     const { rows } = await started;

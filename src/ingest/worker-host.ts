@@ -7,7 +7,7 @@ import type { ReaderLimits, SheetRow } from './types.js';
 export const CHUNK_ROWS = 1000;
 /** Chunks a worker may send ahead of the consumer (its credit window). */
 export const CREDIT_WINDOW = 4;
-/** A consumer that stops pulling rows for this long (and at least parseTimeoutMs) loses its worker. */
+/** A consumer that stops pulling rows for this long (and at least parseTimeoutMs) loses its worker, unless limits.idleTimeoutMs says otherwise. */
 const MIN_IDLE_MS = 60_000;
 
 /** What the spreadsheet workers (workers/*.mjs) post to the main thread. */
@@ -85,7 +85,7 @@ export function startSheetWorker(options: SheetWorkerOptions): Promise<SheetWork
   let runningSince: number | undefined;
   let parseTimer: NodeJS.Timeout | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
-  const idleMs = Math.max(limits.parseTimeoutMs, MIN_IDLE_MS);
+  const idleMs = limits.idleTimeoutMs ?? Math.max(limits.parseTimeoutMs, MIN_IDLE_MS);
 
   const resumeClock = () => {
     if (idleTimer) clearTimeout(idleTimer);
@@ -100,7 +100,7 @@ export function startSheetWorker(options: SheetWorkerOptions): Promise<SheetWork
     runningSince = undefined;
     if (parseTimer) clearTimeout(parseTimer);
     parseTimer = undefined;
-    if (forIdle && !finished && !idleTimer) {
+    if (forIdle && !finished && !idleTimer && idleMs > 0) {
       idleTimer = setTimeout(onIdle, idleMs);
       idleTimer.unref();
     }
