@@ -28,7 +28,10 @@ export function copyText(value: BulkValue): string {
   // A number's text never needs escaping.
   if (typeof value === 'number') return String(value);
   const text = typeof value === 'boolean' ? (value ? 't' : 'f') : value;
-  return /[\\\n\r\t]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : text;
+  // Four scans for one character each are several times faster than one regular expression
+  // test over the long JSON values.
+  const escaped = text.includes('\\') || text.includes('\n') || text.includes('\r') || text.includes('\t');
+  return escaped ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : text;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -72,6 +75,26 @@ export class CopyBytes {
 }
 
 /**
+ * One row as a line of COPY text. Short values are joined into one string (one add: each add is
+ * a call into Buffer's native code); a long value (a record's or a golden record's JSON) is
+ * added on its own rather than copied into a line that would then be flattened again.
+ */
+export function addCopyLine(bytes: CopyBytes, row: readonly BulkValue[]): void {
+  let line = '';
+  for (let c = 0; c < row.length; c++) {
+    const text = copyText(row[c]!);
+    if (text.length < LONG_VALUE) {
+      line += c ? `\t${text}` : text;
+    } else {
+      bytes.add(c ? `${line}\t` : line);
+      bytes.add(text);
+      line = '';
+    }
+  }
+  bytes.add(`${line}\n`);
+}
+
+/**
  * Inserts rows (one value per column, in column order) into `table`. `rows` may be any iterable
  * (a generator): it is read a chunk at a time, so that a million rows never exist as values all
  * at once — the caller's objects are turned into COPY text as they are sent.
@@ -79,31 +102,19 @@ export class CopyBytes {
 export async function bulkInsert(writer: BulkWriter, table: string, columns: readonly BulkColumn[], rows: Iterable<readonly BulkValue[]>): Promise<void> {
   const names = columns.map((c) => c.name).join(', ');
   if (writer.copyClient) {
+    const iterator = rows[Symbol.iterator]();
+    let next = iterator.next();
+    // No rows, no COPY.
+    if (next.done) return;
     // One COPY, fed a chunk at a time as the server takes them: the next chunk's text is made
     // while the server stores the last one.
     const bytes = new CopyBytes();
-    const chunks = chunksOf(rows, COPY_CHUNK, (row) => {
-      // Short values are joined into one string per line (one add: each add is a call into
-      // Buffer's native code); a long value (a golden record's JSON) is added on its own rather
-      // than copied into a line that would then be flattened again.
-      let line = '';
-      for (let c = 0; c < row.length; c++) {
-        const text = copyText(row[c]!);
-        if (text.length < LONG_VALUE) {
-          line += c ? `\t${text}` : text;
-        } else {
-          bytes.add(c ? `${line}\t` : line);
-          bytes.add(text);
-          line = '';
-        }
-      }
-      bytes.add(`${line}\n`);
-    });
-    const first = chunks.next();
-    // No rows, no COPY.
-    if (first.done) return;
     const text = (function* () {
-      for (let chunk: IteratorResult<void[]> = first; !chunk.done; chunk = chunks.next()) yield* bytes.take();
+      for (let count = 1; !next.done; next = iterator.next(), count++) {
+        addCopyLine(bytes, next.value);
+        if (count % COPY_CHUNK === 0) yield* bytes.take();
+      }
+      yield* bytes.take();
     })();
     await pipeline(Readable.from(text, { highWaterMark: 1 }), writer.copyClient.query(copyFrom(`copy ${table} (${names}) from stdin`)));
     return;

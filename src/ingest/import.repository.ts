@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { once } from 'node:events';
 import type { ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
 import { LOCKS } from '../db/locks.js';
-import { CopyBytes, copyText } from '../db/bulk.js';
+import { addCopyLine, CopyBytes } from '../db/bulk.js';
 
 /** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
 export type { Executor } from '../db/schema.js';
@@ -69,11 +69,6 @@ function recordsetJson(rows: readonly (RecordWrite & { id?: string })[]): string
     return `${head.slice(0, -1)},"raw":${rawJson},"data":${dataJson},"flags":${flagsJson}}`;
   });
   return `[${parts.join(',')}]`;
-}
-
-/** JSON text as a COPY value: JSON.stringify never leaves a raw newline or tab, only backslashes need doubling. */
-function copyJson(json: string): string {
-  return json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
 }
 
 /** What one open COPY may hold in Node before write() waits: about one chunk beyond what the socket holds. */
@@ -190,18 +185,11 @@ export const importRepository = {
       async write(rows) {
         if (failure) throw failure;
         if (!rows.length) return;
-        const prefix = `${copyText(source)}\t`;
-        const batch = `${batchId}\t${batchId}\t`;
         for (const r of rows) {
-          bytes.add(`${prefix}${copyText(r.natural_key)}\t${batch}${copyText(r.file_name)}\t${r.file_sha256}\t${r.row_number}\t${r.content_hash}\t`);
-          bytes.add(copyJson(r.rawJson));
-          bytes.add('\t');
-          bytes.add(copyJson(r.dataJson));
-          bytes.add('\t');
-          bytes.add(copyJson(r.flagsJson));
-          bytes.add(`\t${[
+          addCopyLine(bytes, [
+            source, r.natural_key, batchId, batchId, r.file_name, r.file_sha256, r.row_number, r.content_hash, r.rawJson, r.dataJson, r.flagsJson,
             r.name, r.name_match, r.name_pinyin, r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key, r.former_name_match,
-          ].map(copyText).join('\t')}\n`);
+          ]);
         }
         // Backpressure: wait while the socket is full, but give up as soon as the COPY fails.
         let ready = true;
