@@ -160,7 +160,7 @@ export const goldenRepository = {
     );
   },
 
-  /** Resident rows for reserved ids (a resident with no golden record: version 0, the rest null). */
+  /** Rows of residents whose ids were reserved: with their golden columns, or bare (version 0, the rest null). */
   async insertResidents(writer: BulkWriter, runId: string | null, rows: readonly ResidentRow[]): Promise<void> {
     await bulkInsert(
       writer,

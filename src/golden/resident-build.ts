@@ -9,7 +9,7 @@ import { hash } from 'node:crypto';
 import type { SourceName } from '../../adapters/types.js';
 import type { ConflictField } from './conflicts.js';
 import { detectAlerts, detectConflicts } from './conflicts.js';
-import type { GoldenWrite, IssueWrite } from './golden.repository.js';
+import type { GoldenWrite, IssueWrite, ResidentState } from './golden.repository.js';
 import { stableStringify } from './stable-json.js';
 import { buildGoldenRecord, hasValidId } from './survivorship.js';
 import type { AuditorDecision, GoldenInput, GoldenRecord, IssueResolution, StaleDecision } from './types.js';
@@ -31,7 +31,7 @@ export interface ResidentSnapshot {
   records: StoredRecord[];
   decisions: AuditorDecision[];
   /** null: no row yet (a new resident, its id reserved) or a resident never given a version. */
-  state: { version: number; goldenJson: string | null; goldenHash: string | null } | null;
+  state: Omit<ResidentState, 'id'> | null;
   /** The id was reserved for it by the linker and its row is inserted with this version. */
   reserved: boolean;
 }
