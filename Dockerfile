@@ -7,5 +7,6 @@ COPY . .
 # Exports to import are mounted here, shared by the API and the workers.
 VOLUME ["/imports"]
 EXPOSE 3000
-ENTRYPOINT ["node", "bin/resident-hub.mjs"]
+# The V8 flags are src/runtime-flags.ts's NODE_FLAGS.
+ENTRYPOINT ["node", "--max-semi-space-size=64", "bin/resident-hub.mjs"]
 CMD ["serve"]

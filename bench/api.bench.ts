@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
 
   const apiPort = 3917;
   const helloPort = 3918;
-  const api = spawn(process.execPath, [path.join(root, 'bin/resident-hub.mjs'), 'serve'], {
+  const api = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'bin/resident-hub.mjs'), 'serve'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: dbUrl, REDIS_URL: '', PORT: String(apiPort), DATA_DIR: dataDir, RH_RATE_LIMIT_MAX: '1000000000' },
     stdio: ['ignore', 'ignore', 'inherit'],

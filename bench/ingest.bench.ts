@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`importing the ${format} district into PostgreSQL…\n`);
     // A fresh process per format, so that each peak RSS is its own.
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--run-one', format, '--district', districtDir], {
+    const child = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), '--run-one', format, '--district', districtDir], {
       cwd: root,
       encoding: 'utf8',
       env: process.env,

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BATCH = 1_000;
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`importing and linking on ${values.store}…\n`);
   // A fresh process, so that the peak RSS is the run's own.
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--run-one', districtDir, '--store', values.store], {
+  const child = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), '--run-one', districtDir, '--store', values.store], {
     cwd: root,
     encoding: 'utf8',
     env: process.env,

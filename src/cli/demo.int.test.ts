@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_FLAGS } from '../runtime-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,7 +19,7 @@ describe('resident-hub demo', () => {
   });
 
   it('imports and links the demo district, prints a key per role, and serves the UI and API until Ctrl-C', async () => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/resident-hub.mjs'), 'demo', '--people', '60'], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'bin/resident-hub.mjs'), 'demo', '--people', '60'], {
       cwd: root,
       env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

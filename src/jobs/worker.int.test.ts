@@ -11,6 +11,7 @@ import { linkNow } from '../linkage/link-now.js';
 import { testContext } from '../testing/context.js';
 import { redisUrlUnderTest, storesUnderTest } from '../testing/stores.js';
 import { syntheticPoliceCsv } from '../testing/synthetic-csv.js';
+import { NODE_FLAGS } from '../runtime-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const postgres = storesUnderTest().find((s) => s.name === 'postgres');
@@ -25,7 +26,7 @@ describe.skipIf(!postgres || !redisUrl)('import jobs on BullMQ with real Redis',
   const workers: ChildProcess[] = [];
 
   function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [path.join(root, 'bin/resident-hub.mjs'), 'worker'], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'bin/resident-hub.mjs'), 'worker'], {
       cwd: root,
       env: {
         ...process.env,
