@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildResident, type ResidentSnapshot, type StoredRecord } from './resident-build.js';
+import { buildResident, toGoldenInput, type ResidentSnapshot, type StoredRecord } from './resident-build.js';
+import { isKeySorted, sortKeys, stableStringify } from './stable-json.js';
+import { buildGoldenRecord } from './survivorship.js';
 import { inlineBuilder, workerBuilder } from './resident-builder.js';
 import { ADDRESS, allowance, familyPlanning, floating, ID_MAN, ID_OTHER_MAN, ID_WOMAN, police } from './test-helpers.js';
 import type { GoldenInput } from './types.js';
@@ -63,6 +65,32 @@ describe('resident builders', () => {
     expect(byId.get('5')!.issues.map((i) => i.kind)).toEqual(['deceased_receiving_allowance']);
     expect(byId.get('5')!.idNumbers).toEqual([ID_OTHER_MAN, ID_OTHER_MAN]);
     expect(byId.get('6')).toEqual({ id: '6', built: false, write: null, issues: [], idNumbers: [] });
+  });
+
+  it('builds golden records with their keys in order, so that their stable JSON needs no sorted copy', () => {
+    const list = snapshots();
+    const man = list[0]!.records;
+    // Decisions whose values are objects with their keys out of order, one of them stale.
+    const address = { room: '401', normalized: '河南省郑州市金水区纬五路12号院3号楼2单元401', original: '纬五路12号院3号楼2单元401' };
+    list.push({
+      id: '7',
+      records: man,
+      decisions: [
+        { field: 'currentAddress', value: address, sourceRecordId: '13', reason: '入户核实', decidedAt: '2026-10-02T00:00:00.000Z' },
+        { field: 'status', value: 'alive', sourceRecordId: '11', reason: '核实', decidedAt: '2026-10-02T00:00:00.000Z' },
+        { field: 'registeredAddress', value: address, sourceRecordId: '99', reason: '核实', decidedAt: '2026-10-02T00:00:00.000Z' },
+      ],
+      state: null,
+      reserved: false,
+    });
+    let stale = 0;
+    for (const snapshot of list.filter((s) => s.records.length > 0)) {
+      const golden = buildGoldenRecord(snapshot.records.map(toGoldenInput), snapshot.decisions);
+      stale += golden.staleDecisions.length;
+      expect(isKeySorted(golden), snapshot.id).toBe(true);
+      expect(stableStringify(golden)).toBe(JSON.stringify(sortKeys(golden)));
+    }
+    expect(stale).toBe(2);
   });
 
   it('fails the chunk, not the process, when the worker cannot build it', async () => {

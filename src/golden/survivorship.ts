@@ -21,7 +21,7 @@
  */
 import { normalizeName } from '../normalize/index.js';
 import type { AddressResult, PersonStatus } from '../normalize/types.js';
-import { sameValue } from './stable-json.js';
+import { sameValue, sortKeys } from './stable-json.js';
 import {
   GOLDEN_FIELD_NAMES,
   SOURCE_ORDER,
@@ -362,14 +362,22 @@ function choose<T>(all: Candidate<T>[], isAuthority: (member: GoldenInput) => bo
   return { candidate: ranked[0] as Candidate<T>, rule: 'frequent' };
 }
 
+// The golden record's objects are built with their keys in sorted order, and a value taken
+// from a record's data (an address) as a sorted copy: stableStringify then writes the record as
+// it is (see stable-json.ts). A key out of order costs speed only, never a different text.
+
 function toField<T>(chosen: Chosen<T> | null): GoldenField<T> | null {
   if (chosen === null) return null;
   return {
-    value: chosen.candidate.value,
-    sourceRecordId: chosen.candidate.member.recordId,
-    source: chosen.candidate.member.source,
     rule: chosen.rule,
+    source: chosen.candidate.member.source,
+    sourceRecordId: chosen.candidate.member.recordId,
+    value: sortedValue(chosen.candidate.value),
   };
+}
+
+function sortedValue<T>(value: T): T {
+  return value !== null && typeof value === 'object' ? (sortKeys(value) as T) : value;
 }
 
 function decide<T>(rule: FieldRule<T>, members: GoldenInput[], context: Context): Chosen<T> | null {
@@ -406,12 +414,12 @@ function latestDecisions(decisions: readonly AuditorDecision[]): Map<GoldenField
 function auditorField<T>(decision: AuditorDecision, members: GoldenInput[]): GoldenField<T> {
   const member = decision.sourceRecordId === undefined ? undefined : members.find((m) => m.recordId === decision.sourceRecordId);
   return {
-    value: decision.value as T,
-    sourceRecordId: decision.sourceRecordId ?? null,
-    source: member?.source ?? null,
-    rule: 'auditor',
-    reason: decision.reason,
     decidedAt: decision.decidedAt,
+    reason: decision.reason,
+    rule: 'auditor',
+    source: member?.source ?? null,
+    sourceRecordId: decision.sourceRecordId ?? null,
+    value: sortedValue(decision.value as T),
   };
 }
 
@@ -419,13 +427,13 @@ function staleness(decision: AuditorDecision, members: GoldenInput[]): StaleDeci
   const recordId = decision.sourceRecordId;
   if (recordId === undefined) return null;
   const member = members.find((m) => m.recordId === recordId);
-  const base = { field: decision.field, decidedValue: decision.value, sourceRecordId: recordId, decidedAt: decision.decidedAt };
-  if (member === undefined) return { ...base, currentValue: undefined, change: 'record_missing' };
+  const base = { decidedAt: decision.decidedAt, decidedValue: sortedValue(decision.value), field: decision.field, sourceRecordId: recordId };
+  if (member === undefined) return { change: 'record_missing', currentValue: undefined, ...base };
   const rule = RULES[decision.field];
   const stated = rule.stated(member);
   const reading = rule.candidate(member)?.value;
   if (sameValue(stated, decision.value) || (reading !== undefined && sameValue(reading, decision.value))) return null;
-  return { ...base, currentValue: stated, change: 'value_changed' };
+  return { change: 'value_changed', currentValue: sortedValue(stated), ...base };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -444,9 +452,9 @@ function formerNamesOf(members: GoldenInput[], currentNameKey: string | undefine
     byKey.set(key, entry);
   }
   return [...byKey.values()].map((entry) => ({
-    value: entry.value,
     sourceRecordIds: entry.members.map((m) => m.recordId).sort(),
     sources: SOURCE_ORDER.filter((s) => entry.members.some((m) => m.source === s)),
+    value: entry.value,
   }));
 }
 
@@ -482,9 +490,10 @@ export function buildGoldenRecord(members: GoldenInput[], decisions: readonly Au
     if (statusField.rule === 'auditor') {
       const source = members.find((m) => m.recordId === statusField.sourceRecordId);
       const date = source ? statusOf(source).date : null;
-      status = { ...(statusField as GoldenField<unknown> as GoldenField<ResidentStatus>), date };
+      status = { date, ...(statusField as GoldenField<unknown> as GoldenField<ResidentStatus>) };
     } else {
-      status = { ...statusField, value: statusField.value.value, date: statusField.value.date };
+      const { value, ...provenance } = statusField;
+      status = { date: value.date, ...provenance, value: value.value };
     }
   }
 
@@ -492,26 +501,37 @@ export function buildGoldenRecord(members: GoldenInput[], decisions: readonly Au
   let allowance: GoldenAllowance | null = null;
   if (presentAllowance) {
     allowance = {
+      approvedOn: field('allowance.approvedOn', approvedOnRule),
       category: field('allowance.category', categoryRule),
       monthlyAmount: field('allowance.monthlyAmount', monthlyAmountRule),
-      approvedOn: field('allowance.approvedOn', approvedOnRule),
     };
   }
 
+  // The fields are decided in the order they were before the keys were sorted: an auditor's
+  // stale decisions are collected as they go (and sorted at the end anyway).
+  const formerNames = formerNamesOf(members, currentNameKey);
+  const idNumber = field('idNumber', idNumberRule);
+  const birthDate = field('birthDate', birthDateRule);
+  const sex = field('sex', sexRule);
+  const ethnicity = field('ethnicity', ethnicityRule);
+  const maritalStatus = field('maritalStatus', maritalStatusRule);
+  const phone = field('phone', phoneRule);
+  const registeredAddress = field('registeredAddress', registeredAddressRule);
+  const currentAddress = field('currentAddress', currentAddressRule);
   return {
-    name,
-    formerNames: formerNamesOf(members, currentNameKey),
-    idNumber: field('idNumber', idNumberRule),
-    birthDate: field('birthDate', birthDateRule),
-    sex: field('sex', sexRule),
-    ethnicity: field('ethnicity', ethnicityRule),
-    maritalStatus: field('maritalStatus', maritalStatusRule),
-    phone: field('phone', phoneRule),
-    registeredAddress: field('registeredAddress', registeredAddressRule),
-    currentAddress: field('currentAddress', currentAddressRule),
-    status,
     allowance,
+    birthDate,
+    currentAddress,
+    ethnicity,
+    formerNames,
+    idNumber,
+    maritalStatus,
+    name,
+    phone,
+    registeredAddress,
+    sex,
     sources: SOURCE_ORDER.filter((s) => members.some((m) => m.present && m.source === s)),
     staleDecisions: staleDecisions.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)),
+    status,
   };
 }
