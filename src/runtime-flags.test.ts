@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NODE_FLAGS } from './runtime-flags.js';
+import { NODE_FLAGS, YOUNG_GENERATION_MB } from './runtime-flags.js';
 import { projectRoot } from './testing/cli.js';
 
 const read = (file: string) => fs.readFileSync(path.join(projectRoot, file), 'utf8');
@@ -23,5 +24,39 @@ describe('NODE_FLAGS', () => {
       // The hello-world server of the API benchmark is the machine's ceiling, not resident-hub.
       for (const start of starts.filter((s) => !s.includes('hello-server'))) expect(start, bench).toContain('...NODE_FLAGS');
     }
+  });
+});
+
+/** Allocates short-lived objects and gives the largest new space (MB) the isolate reached. */
+const PROBE = `((v8) => {
+  let keep = [];
+  let max = 0;
+  for (let i = 0; i < 2e6; i++) {
+    keep.push({ i, s: 'x' + i });
+    if (keep.length > 100000) keep = [];
+    if (i % 50000 === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space').space_size);
+  }
+  return max / 1048576;
+})`;
+
+describe('young generations', () => {
+  it('the main thread has the flags’ one; a worker V8’s default, or what its resourceLimits ask for', () => {
+    // A process started as resident-hub is, starting its workers as resident-hub does.
+    const script = `
+      import v8 from 'node:v8';
+      import { startWorker } from './src/worker-bundle.ts';
+      const probe = ${JSON.stringify(PROBE)};
+      const size = (options) => new Promise((resolve, reject) => {
+        const worker = startWorker({ kind: 'bundled', code: 'require("node:worker_threads").parentPort.postMessage(' + probe + '(require("node:v8")))' }, options);
+        worker.once('message', (mb) => { void worker.terminate(); resolve(mb); });
+        worker.once('error', reject);
+      });
+      const main = (0, eval)(probe)(v8);
+      const plain = await size({ execArgv: [] });
+      const asked = await size({ execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: ${YOUNG_GENERATION_MB} } });
+      console.log(JSON.stringify({ main, plain, asked }));`;
+    const out = execFileSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, encoding: 'utf8' });
+    // 2 × 64 MB semi-spaces; V8's default is 2 × 16 MB.
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ main: 128, plain: 32, asked: 128 });
   });
 });

@@ -26,6 +26,8 @@ export interface SheetWorkerOptions {
   limits: ReaderLimits;
   /** Extra fields for the worker's workerData. */
   data?: Record<string, unknown>;
+  /** The worker's young generation (V8's default when absent; see startWorker). */
+  youngGenerationMb?: number;
 }
 
 export interface SheetWorkerResult {
@@ -64,7 +66,7 @@ export function startSheetWorker(options: SheetWorkerOptions): Promise<SheetWork
       creditWindow: CREDIT_WINDOW,
       ...options.data,
     },
-    resourceLimits: { maxOldGenerationSizeMb: limits.workerMaxHeapMb },
+    resourceLimits: { maxOldGenerationSizeMb: limits.workerMaxHeapMb, ...(options.youngGenerationMb ? { maxYoungGenerationSizeMb: options.youngGenerationMb } : {}) },
     // Start the worker as plain Node: no TS loader or test-runner flags inherited.
     execArgv: [],
   });
