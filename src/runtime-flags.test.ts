@@ -27,14 +27,16 @@ describe('NODE_FLAGS', () => {
   });
 });
 
-/** Allocates short-lived objects and gives the largest new space (MB) the isolate reached. */
+/**
+ * The largest new space (MB) the isolate reaches while everything it allocates survives: V8
+ * grows the new space to its maximum when most objects outlive a collection.
+ */
 const PROBE = `((v8) => {
-  let keep = [];
+  const keep = [];
   let max = 0;
-  for (let i = 0; i < 2e6; i++) {
+  for (let i = 0; i < 1.5e6; i++) {
     keep.push({ i, s: 'x' + i });
-    if (keep.length > 100000) keep = [];
-    if (i % 50000 === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space').space_size);
+    if (i % 20000 === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space').space_size);
   }
   return max / 1048576;
 })`;
@@ -56,7 +58,9 @@ describe('young generations', () => {
       const asked = await size({ execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: ${YOUNG_GENERATION_MB} } });
       console.log(JSON.stringify({ main, plain, asked }));`;
     const out = execFileSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, encoding: 'utf8' });
-    // 2 × 64 MB semi-spaces; V8's default is 2 × 16 MB.
-    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ main: 128, plain: 32, asked: 128 });
+    const sizes = JSON.parse(out.trim().split('\n').at(-1)!) as { main: number; plain: number; asked: number };
+    // 2 × 64 MB semi-spaces; V8's default is at most 2 × 16 MB (less on a machine with little memory).
+    expect({ main: sizes.main, asked: sizes.asked }).toEqual({ main: 128, asked: 128 });
+    expect(sizes.plain).toBeLessThanOrEqual(32);
   });
 });
