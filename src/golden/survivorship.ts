@@ -21,7 +21,7 @@
  */
 import { normalizeName } from '../normalize/index.js';
 import type { AddressResult, PersonStatus } from '../normalize/types.js';
-import { sameValue, sortKeys } from './stable-json.js';
+import { isKeySorted, sameValue, sortKeys } from './stable-json.js';
 import {
   GOLDEN_FIELD_NAMES,
   SOURCE_ORDER,
@@ -259,7 +259,7 @@ function statusOf(m: GoldenInput): { value: ResidentStatus; date: string | null;
 const statusRule: FieldRule<{ value: ResidentStatus; date: string | null }> = {
   candidate: (m) => {
     const status = statusOf(m);
-    return make(m, { value: status.value, date: status.date }, status.value, status.quality);
+    return make(m, { date: status.date, value: status.value }, status.value, status.quality);
   },
   stated: (m) => statusOf(m).value,
   isAuthority: bySource('police'),
@@ -376,8 +376,9 @@ function toField<T>(chosen: Chosen<T> | null): GoldenField<T> | null {
   };
 }
 
+/** The value itself when its keys are in order already, else a sorted copy. */
 function sortedValue<T>(value: T): T {
-  return value !== null && typeof value === 'object' ? (sortKeys(value) as T) : value;
+  return isKeySorted(value) ? value : (sortKeys(value) as T);
 }
 
 function decide<T>(rule: FieldRule<T>, members: GoldenInput[], context: Context): Chosen<T> | null {
@@ -507,29 +508,20 @@ export function buildGoldenRecord(members: GoldenInput[], decisions: readonly Au
     };
   }
 
-  // The fields are decided in the order they were before the keys were sorted: an auditor's
-  // stale decisions are collected as they go (and sorted at the end anyway).
-  const formerNames = formerNamesOf(members, currentNameKey);
-  const idNumber = field('idNumber', idNumberRule);
-  const birthDate = field('birthDate', birthDateRule);
-  const sex = field('sex', sexRule);
-  const ethnicity = field('ethnicity', ethnicityRule);
-  const maritalStatus = field('maritalStatus', maritalStatusRule);
-  const phone = field('phone', phoneRule);
-  const registeredAddress = field('registeredAddress', registeredAddressRule);
-  const currentAddress = field('currentAddress', currentAddressRule);
+  // The order the fields are decided in does not matter: the stale decisions they collect are
+  // sorted by field below, and there is one decision per field.
   return {
     allowance,
-    birthDate,
-    currentAddress,
-    ethnicity,
-    formerNames,
-    idNumber,
-    maritalStatus,
+    birthDate: field('birthDate', birthDateRule),
+    currentAddress: field('currentAddress', currentAddressRule),
+    ethnicity: field('ethnicity', ethnicityRule),
+    formerNames: formerNamesOf(members, currentNameKey),
+    idNumber: field('idNumber', idNumberRule),
+    maritalStatus: field('maritalStatus', maritalStatusRule),
     name,
-    phone,
-    registeredAddress,
-    sex,
+    phone: field('phone', phoneRule),
+    registeredAddress: field('registeredAddress', registeredAddressRule),
+    sex: field('sex', sexRule),
     sources: SOURCE_ORDER.filter((s) => members.some((m) => m.present && m.source === s)),
     staleDecisions: staleDecisions.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)),
     status,
