@@ -119,7 +119,7 @@ export async function bulkInsert(writer: BulkWriter, table: string, columns: rea
     await pipeline(Readable.from(text, { highWaterMark: 1 }), writer.copyClient.query(copyFrom(`copy ${table} (${names}) from stdin`)));
     return;
   }
-  for (const chunk of chunksOf(rows, CHUNK, (row) => row)) {
+  for (const chunk of chunksOf(rows, CHUNK)) {
     const arrays = columns.map((column, c) => {
       const values = chunk.map((row) => row[c] ?? null);
       // json travels as text: an array of json parameters is not something pg can serialise.
@@ -140,11 +140,11 @@ const LONG_VALUE = 256;
 /** Rows per chunk of COPY text. */
 const COPY_CHUNK = 5_000;
 
-/** `items` in lists of at most `size`, each item mapped as it is taken. */
-function* chunksOf<T, U>(items: Iterable<T>, size: number, map: (item: T) => U): Generator<U[]> {
-  let chunk: U[] = [];
+/** `items` in lists of at most `size`. */
+function* chunksOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
   for (const item of items) {
-    chunk.push(map(item));
+    chunk.push(item);
     if (chunk.length >= size) {
       yield chunk;
       chunk = [];
