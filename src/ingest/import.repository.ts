@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { once } from 'node:events';
 import type { ImportBatch, ImportBatchUpdate, ImportFile, NewImportBatch, RejectedRow } from '../db/schema.js';
 import { LOCKS } from '../db/locks.js';
-import { addCopyLine, CopyBytes } from '../db/bulk.js';
+import { CopyEncoder, type BulkColumn } from '../db/bulk.js';
 
 /** Everything the import feature stores. The caller owns the transaction: pass `trx` or `db`. */
 export type { Executor } from '../db/schema.js';
@@ -70,6 +70,31 @@ function recordsetJson(rows: readonly (RecordWrite & { id?: string })[]): string
   });
   return `[${parts.join(',')}]`;
 }
+
+/** The columns openRecordCopy's rows fill, in order. */
+const RECORD_COPY_COLUMNS: readonly BulkColumn[] = [
+  { name: 'source', type: 'text' },
+  { name: 'natural_key', type: 'text' },
+  { name: 'first_batch_id', type: 'bigint' },
+  { name: 'batch_id', type: 'bigint' },
+  { name: 'file_name', type: 'text' },
+  { name: 'file_sha256', type: 'text' },
+  { name: 'row_number', type: 'integer' },
+  { name: 'content_hash', type: 'text' },
+  { name: 'raw', type: 'json' },
+  { name: 'data', type: 'json' },
+  { name: 'flags', type: 'json' },
+  { name: 'name', type: 'text' },
+  { name: 'name_match', type: 'text' },
+  { name: 'name_pinyin', type: 'text' },
+  { name: 'id_number', type: 'text' },
+  { name: 'id_status', type: 'text' },
+  { name: 'birth_date', type: 'date' },
+  { name: 'sex', type: 'text' },
+  { name: 'phone', type: 'text' },
+  { name: 'household_key', type: 'text' },
+  { name: 'former_name_match', type: 'text' },
+];
 
 /** What one open COPY may hold in Node before write() waits: about one chunk beyond what the socket holds. */
 const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -168,9 +193,8 @@ export const importRepository = {
    * connection can run nothing else until end() or abort().
    */
   openRecordCopy(client: pg.PoolClient, source: string, batchId: string): RecordCopy {
-    const stream = client.query(copyFrom(`copy source_record (source, natural_key, first_batch_id, batch_id, file_name, file_sha256,
-      row_number, content_hash, raw, data, flags, name, name_match, name_pinyin, id_number, id_status, birth_date, sex, phone,
-      household_key, former_name_match) from stdin`, { highWaterMark: COPY_BUFFER_BYTES }));
+    const names = RECORD_COPY_COLUMNS.map((c) => c.name).join(', ');
+    const stream = client.query(copyFrom(`copy source_record (${names}) from stdin with (format binary)`, { highWaterMark: COPY_BUFFER_BYTES }));
     let failure: unknown;
     const finished = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
@@ -180,25 +204,27 @@ export const importRepository = {
       });
     });
     finished.catch(() => {});
-    const bytes = new CopyBytes();
+    const encoder = new CopyEncoder(RECORD_COPY_COLUMNS);
     return {
       async write(rows) {
         if (failure) throw failure;
         if (!rows.length) return;
         for (const r of rows) {
-          addCopyLine(bytes, [
+          encoder.row([
             source, r.natural_key, batchId, batchId, r.file_name, r.file_sha256, r.row_number, r.content_hash, r.rawJson, r.dataJson, r.flagsJson,
             r.name, r.name_match, r.name_pinyin, r.id_number, r.id_status, r.birth_date, r.sex, r.phone, r.household_key, r.former_name_match,
           ]);
         }
         // Backpressure: wait while the socket is full, but give up as soon as the COPY fails.
         let ready = true;
-        for (const buffer of bytes.take()) ready = stream.write(buffer);
+        for (const buffer of encoder.take()) ready = stream.write(buffer);
         if (!ready) await Promise.race([once(stream, 'drain'), finished]);
         if (failure) throw failure;
       },
       async end() {
-        stream.end();
+        if (failure) throw failure;
+        encoder.end();
+        stream.end(Buffer.concat(encoder.take()));
         await finished;
       },
       async abort(reason) {
