@@ -15,6 +15,8 @@ export type StoreKind = 'postgres' | 'pglite';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: StoreKind;
+  /** Where a worker thread can open a connection of its own (PostgreSQL only). */
+  databaseUrl?: string;
   /**
    * Runs `fn` in one transaction on one connection, handing over a Kysely bound to it and the
    * raw client for bulk COPY — on PostgreSQL; undefined on PGlite, whose adapter has no COPY.
@@ -35,7 +37,7 @@ export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'data
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
     // An idle connection dropped by the server must not crash the process.
     pool.on('error', () => {});
-    return handleFor(pool, 'postgres', () => Promise.resolve());
+    return { ...handleFor(pool, 'postgres', () => Promise.resolve()), databaseUrl: config.databaseUrl };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');

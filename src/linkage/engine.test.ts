@@ -188,14 +188,18 @@ describe('linkRecords on a generated district', () => {
   });
 });
 
-describe('linkRecords keyHashes', () => {
-  it('gives each record the stored key hashes blockingKeyHashes computes on its own (what an incremental run looks up)', async () => {
+describe('linkRecords onKeyHashes', () => {
+  it('gives each record the stored key hashes blockingKeyHashes computes on its own (what an incremental run looks up), once, before linking goes on', async () => {
     const records = await readGeneratedDistrict(300, 77);
-    const result = linkRecords(records, { keyHashes: true });
-    expect(result.keyHashes).toHaveLength(records.length);
+    const calls: number[][][] = [];
+    const result = linkRecords(records, { onKeyHashes: (hashes) => calls.push(hashes) });
+    expect(calls).toHaveLength(1);
+    const keyHashes = calls[0]!;
+    expect(keyHashes).toHaveLength(records.length);
+    expect(result.clusters).toHaveLength(records.length);
     records.forEach((r, i) => {
       const own = blockingKeyHashes(prepareRecord(r.source, r.data, r.householdKey));
-      expect([...(result.keyHashes![i] as number[])].sort((a, b) => a - b), r.key).toEqual(own);
+      expect([...(keyHashes[i] as number[])].sort((a, b) => a - b), r.key).toEqual(own);
     });
   });
 });

@@ -63,8 +63,12 @@ export interface LinkOptions {
   maxReview?: number;
   /** Keep each link's per-field weights (the explanation an auditor reads). */
   explain?: boolean;
-  /** Return every record's blocking-key values as stored hashes (what blockingKeyHashes gives). */
-  keyHashes?: boolean;
+  /**
+   * Called once the records are blocked, with every record's blocking-key values as stored
+   * hashes (what blockingKeyHashes gives, in input order): the caller can store them while
+   * the engine goes on.
+   */
+  onKeyHashes?: (keyHashes: number[][]) => void;
   /** Auditors' decisions on pairs of records (input indices): they outrank the model and the rules. */
   decisions?: PairDecisions;
 }
@@ -133,8 +137,6 @@ export interface LinkResult {
   review: ReviewItem[];
   params: ModelParameters;
   stats: LinkStats;
-  /** With options.keyHashes: per input record, its stored key hashes (each once). */
-  keyHashes?: number[][];
 }
 
 function defaultRandomPairs(records: number): number {
@@ -211,7 +213,7 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
   const { timings, lap } = watch;
   const n = records.length;
 
-  const hashesBySorted: number[][] | undefined = options.keyHashes ? records.map(() => []) : undefined;
+  const hashesBySorted: number[][] | undefined = options.onKeyHashes ? records.map(() => []) : undefined;
   const cand = candidatePairs(records, {
     ...options.blocking,
     onValue: hashesBySorted
@@ -222,6 +224,11 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
       : options.blocking?.onValue,
   });
   lap('blocking');
+  if (hashesBySorted) {
+    const keyHashes = new Array<number[]>(n);
+    for (let s = 0; s < n; s++) keyHashes[order[s] as number] = hashesBySorted[s] as number[];
+    options.onKeyHashes!(keyHashes);
+  }
 
   // Compare every candidate pair once; keep its pattern code.
   const codes = new Int32Array(cand.count);
@@ -414,13 +421,7 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
   });
   lap('output');
 
-  let keyHashes: number[][] | undefined;
-  if (hashesBySorted) {
-    keyHashes = new Array<number[]>(n);
-    for (let s = 0; s < n; s++) keyHashes[order[s] as number] = hashesBySorted[s] as number[];
-  }
   return {
-    keyHashes,
     clusters,
     links,
     review,

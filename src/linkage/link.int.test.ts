@@ -13,6 +13,7 @@ import { danglingReferences } from '../testing/references.js';
 import { evaluateStoredLinks } from './evaluate-links.js';
 import { linkRepository } from './link.repository.js';
 import { linkNow } from './link-now.js';
+import { runLink } from './link.service.js';
 
 // A seed no other test uses.
 const SEED = 52_361;
@@ -105,6 +106,36 @@ describe.each(storesUnderTest())('linking on $name', (store) => {
       expect(evaluation.recall).toBeGreaterThanOrEqual(0.99);
       // No twins, no parent and child of one name, no two 王芳 in one resident.
       expect(evaluation.overMergedClusters).toBe(0);
+    } finally {
+      await ctx.dispose();
+    }
+  }, 300_000);
+
+  it('leaves the blocking keys and the run record as they were when a full run fails at its very end', async () => {
+    const ctx = await testContext(store);
+    try {
+      for (const source of ['police', 'family-planning'] as const) await importFiles(ctx, source, filesOf(source));
+      await linkNow(ctx);
+      // A key no run would write: a run that replaced the keys would drop it.
+      await sql`insert into link_key (key, source_record_id) values (1, 0)`.execute(ctx.db);
+      const state = async () => ({
+        marker: (await sql<{ n: number }>`select count(*)::int as n from link_key where key = 1 and source_record_id = 0`.execute(ctx.db)).rows[0]!.n,
+        keys: (await sql<{ n: number }>`select count(*)::int as n from link_key`.execute(ctx.db)).rows[0]!.n,
+        runs: (await sql<{ n: number }>`select count(*)::int as n from link_run`.execute(ctx.db)).rows[0]!.n,
+      });
+      const before = await state();
+      expect(before.marker).toBe(1);
+      const stop = (p: { stage: string }) => {
+        if (p.stage === 'done') throw new Error('stopped at the end');
+      };
+      await expect(runLink(ctx.store, { full: true, onProgress: stop })).rejects.toThrow('stopped at the end');
+      expect(await state()).toEqual(before);
+      // Nothing left holding the lock or the table.
+      await runLink(ctx.store, { full: true });
+      const after = await state();
+      expect(after.marker).toBe(0);
+      expect(after.keys).toBe(before.keys - 1);
+      expect(after.runs).toBe(before.runs + 1);
     } finally {
       await ctx.dispose();
     }

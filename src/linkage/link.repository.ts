@@ -366,9 +366,13 @@ export const linkRepository = {
     );
   },
 
-  /** keys: each record's blocking-key hashes. */
-  async replaceKeys(writer: BulkWriter, recordIds: readonly string[] | 'all', keys: ReadonlyMap<string, readonly number[]>): Promise<void> {
+  /**
+   * keys: each record's blocking-key hashes. parallelIndexBuilds false: the server builds each
+   * index on one core (when the caller has work of its own for the other).
+   */
+  async replaceKeys(writer: BulkWriter, recordIds: readonly string[] | 'all', keys: ReadonlyMap<string, readonly number[]>, options: { parallelIndexBuilds?: boolean } = {}): Promise<void> {
     if (recordIds === 'all') {
+      if (options.parallelIndexBuilds === false) await sql`set local max_parallel_maintenance_workers = 0`.execute(writer.db);
       // Every key again: load the table bare and index it afterwards, several times faster
       // than maintaining two indexes row by row. Only the linker (under its lock) reads it.
       await sql`truncate link_key`.execute(writer.db);

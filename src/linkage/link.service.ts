@@ -9,6 +9,7 @@
  * they share a blocking key with, under the stored model and the whole population's name
  * frequencies — never the whole population again.
  */
+import type pg from 'pg';
 import type { DatabaseHandle } from '../db/database.js';
 import type { Executor } from '../db/schema.js';
 import { collectGarbage } from '../memory.js';
@@ -16,6 +17,7 @@ import { stopwatch } from '../timing.js';
 import { eventsRepository } from '../changes/events.repository.js';
 import { refreshGolden, type GoldenRefreshSummary } from '../golden/golden.service.js';
 import { blockingKeyHashes } from './blocking.js';
+import { keyWriterSource, startKeyWriter, type KeyWriter } from './key-writer.js';
 import type { ComparableRecord } from './compare.js';
 import { linkPrepared, type LinkResult, type LinkStats, type PairDecisions, type PreparedInput } from './engine.js';
 import { linkRepository as repo, type LinkableRecord, type LinkWrite, type ReviewWrite } from './link.repository.js';
@@ -90,7 +92,15 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     await options.onProgress?.(p);
   };
 
-  return store.transactionWithClient(async (trx, copyClient) => {
+  // A full run's blocking keys, written on a worker's own connection (PostgreSQL).
+  let keyWriter = null as KeyWriter | null;
+  try {
+    return await store.transactionWithClient((trx, copyClient) => linkInTransaction(trx, copyClient));
+  } finally {
+    await keyWriter?.close();
+  }
+
+  async function linkInTransaction(trx: Executor, copyClient: pg.PoolClient | undefined): Promise<LinkRunSummary> {
     await repo.lock(trx);
     const writer = { db: trx, copyClient };
     const counts = await repo.counts(trx);
@@ -106,6 +116,8 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     else if (counts.total > model.records * REFIT_GROWTH || sources.some((s) => !model.sources.includes(s))) [mode, reason] = ['full', 'model_refit'];
     else [mode, reason] = ['incremental', 'new_records'];
     if (counts.total === 0) return noOpSummary();
+    // Bundled while the records are read.
+    const keyWriterFrom = mode === 'full' ? keyWriterSource(store) : Promise.resolve(null);
 
     const cache = prepareCache();
     const loaded: Loaded = { rows: [], records: [] };
@@ -161,8 +173,16 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     const input: PreparedInput[] = loaded.rows.map((row, i) => ({ key: keyOf(row), record: loaded.records[i] as ComparableRecord }));
     const reuseModel = mode === 'incremental' || (options.keepModel === true && model !== undefined);
     const decisions = await loadDecisions(trx, loaded.rows, mode);
+    const keyWriterStart = await keyWriterFrom;
     lap('decisions');
-    const result: LinkResult = linkPrepared(input, { params: reuseModel ? model?.params : undefined, frequencies, explain: true, keyHashes: mode === 'full', decisions });
+    // A full run has every record's keys from the engine's own blocking pass.
+    let fullKeyHashes: number[][] | undefined;
+    const onKeyHashes = (hashes: number[][]) => {
+      if (keyWriterStart) {
+        keyWriter = startKeyWriter(keyWriterStart, loaded.rows.map((r) => r.id), hashes);
+      } else fullKeyHashes = hashes;
+    };
+    const result: LinkResult = linkPrepared(input, { params: reuseModel ? model?.params : undefined, frequencies, explain: true, onKeyHashes: mode === 'full' ? onKeyHashes : undefined, decisions });
     lap('link');
 
     await progress({ stage: 'writing', done: 0, total: loaded.rows.length });
@@ -203,13 +223,17 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     lap('links');
 
     const keys = new Map<string, number[]>();
-    loaded.rows.forEach((row, i) => {
-      if (mode === 'incremental' && !queued.has(row.id)) return;
-      // A full run has them from the engine's own blocking pass.
-      keys.set(row.id, result.keyHashes?.[i] ?? blockingKeyHashes(loaded.records[i] as ComparableRecord));
-    });
-    lap('keys.hash');
-    await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
+    if (keyWriter) {
+      await keyWriter.loaded;
+      lap('keys.hash');
+    } else {
+      loaded.rows.forEach((row, i) => {
+        if (mode === 'incremental' && !queued.has(row.id)) return;
+        keys.set(row.id, fullKeyHashes?.[i] ?? blockingKeyHashes(loaded.records[i] as ComparableRecord));
+      });
+      lap('keys.hash');
+      await repo.replaceKeys(writer, mode === 'full' ? 'all' : pendingIds, keys);
+    }
     // Under the link lock no import can have queued more since the list was read.
     await repo.clearPending(trx);
     lap('keys');
@@ -253,7 +277,7 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     keys.clear();
     result.clusters.length = 0;
     result.links.length = 0;
-    result.keyHashes = undefined;
+    fullKeyHashes = undefined;
     for (const memo of Object.values(cache)) memo.clear();
     // V8 sizes its next collection by what survived the last one, taken with the district
     // still loaded: collect now, or the golden stage's garbage grows on top of that.
@@ -288,8 +312,10 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     };
     await repo.finishRun(trx, runId, { modelId, pending: pendingIds.length, compared, stats: summary });
     await progress({ stage: 'done', done: compared, total: compared });
+    // The keys commit first: see key-writer.ts.
+    await keyWriter?.commit();
     return summary;
-  });
+  }
 
   function noOpSummary(): LinkRunSummary {
     return {
