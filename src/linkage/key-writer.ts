@@ -47,7 +47,8 @@ export function startKeyWriter(from: { source: WorkerSource; databaseUrl: string
     hashes.set(keyHashes[i]!, offsets[i]);
   }
   const data: KeyWriterData = { databaseUrl: from.databaseUrl, recordIds: ids, offsets, hashes };
-  const worker = startWorker(from.source, { execArgv: [], workerData: data, transferList: [ids.buffer, offsets.buffer, hashes.buffer] });
+  const worker = startWorker(from.source, { execArgv: [] });
+  worker.postMessage(data, [ids.buffer, offsets.buffer, hashes.buffer]);
 
   const waiting = new Map<KeyWriterReport['kind'], () => void>();
   let failure: Error | null = null;

@@ -10,6 +10,9 @@ import type { ModelParameters, NameFrequencies } from './model.js';
 
 import type { Executor } from '../db/schema.js';
 
+/** Records' blocking-key hashes: record id, then its hashes (a Map, or generated a record at a time). */
+export type RecordKeys = Iterable<readonly [string, ArrayLike<number>]>;
+
 /** A source record as the linker reads it. */
 export interface LinkableRecord {
   id: string;
@@ -370,7 +373,7 @@ export const linkRepository = {
    * keys: each record's blocking-key hashes. parallelIndexBuilds false: the server builds each
    * index on one core (when the caller has work of its own for the other).
    */
-  async replaceKeys(writer: BulkWriter, recordIds: readonly string[] | 'all', keys: ReadonlyMap<string, readonly number[]>, options: { parallelIndexBuilds?: boolean } = {}): Promise<void> {
+  async replaceKeys(writer: BulkWriter, recordIds: readonly string[] | 'all', keys: RecordKeys, options: { parallelIndexBuilds?: boolean } = {}): Promise<void> {
     if (recordIds === 'all') {
       if (options.parallelIndexBuilds === false) await sql`set local max_parallel_maintenance_workers = 0`.execute(writer.db);
       // Every key again: load the table bare and index it afterwards, several times faster
@@ -390,17 +393,16 @@ export const linkRepository = {
     await this.insertKeys(writer, keys);
   },
 
-  async insertKeys(writer: BulkWriter, keys: ReadonlyMap<string, readonly number[]>): Promise<void> {
+  async insertKeys(writer: BulkWriter, keys: RecordKeys): Promise<void> {
     if (writer.copyClient) {
       // Millions of rows of two numbers: COPY text written straight into buffers, digit by
       // digit — a string per line was most of a full run's peak heap. One COPY, fed a buffer at
       // a time as the server takes them: the next is filled while the server stores the last.
-      if (keys.size === 0) return;
       await pipeline(Readable.from(keyCopyText(keys), { highWaterMark: 1 }), writer.copyClient.query(copyFrom('copy link_key (key, source_record_id) from stdin')));
       return;
     }
     const rows: [number, string][] = [];
-    for (const [id, hashes] of keys) for (const h of hashes) rows.push([h, id]);
+    for (const [id, hashes] of keys) for (let k = 0; k < hashes.length; k++) rows.push([hashes[k]!, id]);
     await bulkInsert(
       writer,
       'link_key',
@@ -506,12 +508,13 @@ function toLinkable(r: RecordRow): LinkableRecord {
 }
 
 /** link_key rows as COPY text, in buffers of up to 4 MB. */
-function* keyCopyText(keys: ReadonlyMap<string, readonly number[]>): Generator<Buffer> {
+function* keyCopyText(keys: RecordKeys): Generator<Buffer> {
   let buffer = Buffer.allocUnsafe(4 << 20);
   const digits = new Uint8Array(24);
   let pos = 0;
   for (const [id, hashes] of keys) {
-    for (const h of hashes) {
+    for (let k = 0; k < hashes.length; k++) {
+      const h = hashes[k]!;
       if (pos > buffer.length - 64) {
         // The stream keeps the buffer it was given: a new one for the next rows.
         yield buffer.subarray(0, pos);

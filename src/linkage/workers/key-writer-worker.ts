@@ -1,7 +1,7 @@
 // Replaces link_key for a full link run on a connection of its own (see ../key-writer.ts): the
 // keys are loaded and indexed in a transaction that stays open until the main thread says to
 // commit or roll back.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { openDatabase } from '../../db/database.js';
 import { linkRepository } from '../link.repository.js';
 
@@ -22,19 +22,34 @@ class RolledBack extends Error {}
 
 const port = parentPort!;
 const report = (message: KeyWriterReport) => port.postMessage(message);
-const order = new Promise<KeyWriterOrder>((resolve) => port.once('message', resolve));
 
-async function main(data: KeyWriterData): Promise<void> {
-  const keys = new Map<string, number[]>();
-  for (let i = 0; i < data.recordIds.length; i++) {
-    keys.set(String(data.recordIds[i]), Array.from(data.hashes.subarray(data.offsets[i], data.offsets[i + 1])));
-  }
+/** The keys record by record, straight from the arrays: no copy of them all exists at once. */
+function* recordKeys(data: KeyWriterData): Generator<readonly [string, Float64Array]> {
+  for (let i = 0; i < data.recordIds.length; i++) yield [String(data.recordIds[i]), data.hashes.subarray(data.offsets[i], data.offsets[i + 1])];
+}
+
+// The first message is the keys; the second says what to do with them.
+port.once('message', (data: KeyWriterData) => {
+  const order = new Promise<KeyWriterOrder>((resolve) => port.once('message', resolve));
+  main(data, order).catch((error: unknown) => {
+    report({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
+  });
+});
+
+/** The arrays are not kept while the run goes on. */
+function forget(data: Partial<KeyWriterData>): void {
+  delete data.recordIds;
+  delete data.offsets;
+  delete data.hashes;
+}
+
+async function main(data: KeyWriterData, order: Promise<KeyWriterOrder>): Promise<void> {
   const store = await openDatabase({ databaseUrl: data.databaseUrl, dataDir: '' });
   try {
     await store.transactionWithClient(async (trx, copyClient) => {
       // One core for the index builds: the main thread is linking on the other.
-      await linkRepository.replaceKeys({ db: trx, copyClient }, 'all', keys, { parallelIndexBuilds: false });
-      keys.clear();
+      await linkRepository.replaceKeys({ db: trx, copyClient }, 'all', recordKeys(data), { parallelIndexBuilds: false });
+      forget(data);
       report({ kind: 'loaded' });
       if ((await order) !== 'commit') throw new RolledBack();
     });
@@ -46,7 +61,3 @@ async function main(data: KeyWriterData): Promise<void> {
     await store.close();
   }
 }
-
-main(workerData as KeyWriterData).catch((error: unknown) => {
-  report({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
-});
