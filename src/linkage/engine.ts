@@ -227,6 +227,8 @@ function linkOrdered(order: readonly number[], records: readonly ComparableRecor
   if (hashesBySorted) {
     const keyHashes = new Array<number[]>(n);
     for (let s = 0; s < n; s++) keyHashes[order[s] as number] = hashesBySorted[s] as number[];
+    // Not held while the engine goes on.
+    hashesBySorted.length = 0;
     options.onKeyHashes!(keyHashes);
   }
 

@@ -223,10 +223,9 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     lap('links');
 
     const keys = new Map<string, number[]>();
-    if (keyWriter) {
-      await keyWriter.loaded;
-      lap('keys.hash');
-    } else {
+    // Written beside the engine (see key-writer.ts): by now, loaded or nearly.
+    if (keyWriter) await keyWriter.loaded;
+    else {
       loaded.rows.forEach((row, i) => {
         if (mode === 'incremental' && !queued.has(row.id)) return;
         keys.set(row.id, fullKeyHashes?.[i] ?? blockingKeyHashes(loaded.records[i] as ComparableRecord));
