@@ -1,9 +1,6 @@
 import { sql } from 'kysely';
 import { bulkInsert, type BulkWriter } from '../db/bulk.js';
 import { fromJsonColumn } from '../db/json-column.js';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
 import { LOCKS } from '../db/locks.js';
 import type { LinkRun } from '../db/schema.js';
 import type { ModelParameters, NameFrequencies } from './model.js';
@@ -394,15 +391,7 @@ export const linkRepository = {
   },
 
   async insertKeys(writer: BulkWriter, keys: RecordKeys): Promise<void> {
-    if (writer.copyClient) {
-      // Millions of rows of two numbers: COPY text written straight into buffers, digit by
-      // digit — a string per line was most of a full run's peak heap. One COPY, fed a buffer at
-      // a time as the server takes them: the next is filled while the server stores the last.
-      await pipeline(Readable.from(keyCopyText(keys), { highWaterMark: 1 }), writer.copyClient.query(copyFrom('copy link_key (key, source_record_id) from stdin')));
-      return;
-    }
-    const rows: [number, string][] = [];
-    for (const [id, hashes] of keys) for (let k = 0; k < hashes.length; k++) rows.push([hashes[k]!, id]);
+    // Millions of rows of two numbers, made as they are sent: never an array of them all.
     await bulkInsert(
       writer,
       'link_key',
@@ -410,7 +399,7 @@ export const linkRepository = {
         { name: 'key', type: 'bigint' },
         { name: 'source_record_id', type: 'bigint' },
       ],
-      rows,
+      keyRows(keys),
     );
   },
 
@@ -507,32 +496,7 @@ function toLinkable(r: RecordRow): LinkableRecord {
   };
 }
 
-/** link_key rows as COPY text, in buffers of up to 4 MB. */
-function* keyCopyText(keys: RecordKeys): Generator<Buffer> {
-  let buffer = Buffer.allocUnsafe(4 << 20);
-  const digits = new Uint8Array(24);
-  let pos = 0;
-  for (const [id, hashes] of keys) {
-    for (let k = 0; k < hashes.length; k++) {
-      const h = hashes[k]!;
-      if (pos > buffer.length - 64) {
-        // The stream keeps the buffer it was given: a new one for the next rows.
-        yield buffer.subarray(0, pos);
-        buffer = Buffer.allocUnsafe(4 << 20);
-        pos = 0;
-      }
-      // h: a non-negative integer below 2^53 (blocking.ts storedKeyHash).
-      let n = h;
-      let d = 0;
-      do {
-        digits[d++] = 48 + (n % 10);
-        n = Math.floor(n / 10);
-      } while (n > 0);
-      while (d > 0) buffer[pos++] = digits[--d]!;
-      buffer[pos++] = 9; // tab
-      pos += buffer.write(id, pos, 'latin1');
-      buffer[pos++] = 10; // newline
-    }
-  }
-  if (pos > 0) yield buffer.subarray(0, pos);
+/** link_key rows: each hash of each record, with the record's id. */
+function* keyRows(keys: RecordKeys): Generator<[number, string]> {
+  for (const [id, hashes] of keys) for (let k = 0; k < hashes.length; k++) yield [hashes[k]!, id];
 }
