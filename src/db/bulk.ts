@@ -75,7 +75,7 @@ export class CopyEncoder {
         this.used = this.buffer.writeInt32BE(-1, this.used);
         continue;
       }
-      const type = columns[c]!.type as BulkType;
+      const type = columns[c]!.type;
       if (type === 'text' || type === 'json') {
         if (typeof value !== 'string') this.refuse(c, value);
         // A UTF-16 unit never takes more than 3 bytes.

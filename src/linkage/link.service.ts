@@ -222,10 +222,10 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     if (mode === 'full') await repo.analyzeLinks(trx);
     lap('links');
 
-    const keys = new Map<string, number[]>();
     // Written beside the engine (see key-writer.ts): by now, loaded or nearly.
     if (keyWriter) await keyWriter.loaded;
     else {
+      const keys = new Map<string, number[]>();
       loaded.rows.forEach((row, i) => {
         if (mode === 'incremental' && !queued.has(row.id)) return;
         keys.set(row.id, fullKeyHashes?.[i] ?? blockingKeyHashes(loaded.records[i] as ComparableRecord));
@@ -273,7 +273,6 @@ export async function runLink(store: DatabaseHandle, options: LinkRunOptions = {
     loaded.records.length = 0;
     input.length = 0;
     links.length = 0;
-    keys.clear();
     result.clusters.length = 0;
     result.links.length = 0;
     fullKeyHashes = undefined;
