@@ -16,7 +16,6 @@ export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 /**
  * The same young generation for a worker thread that asks for it (`resourceLimits`): 2 × 64 MB
  * semi-spaces and a large-object space of one more. Workers otherwise take V8's default
- * (src/worker-bundle.ts's startWorker says why); the golden-record builders and the .xlsx
- * reader ask for this one.
+ * (src/worker-bundle.ts's startWorker says why); the golden-record builders ask for this one.
  */
 export const YOUNG_GENERATION_MB = 192;

@@ -7,14 +7,14 @@ export type WorkerSource = { kind: 'bundled'; code: string } | { kind: 'file'; u
 
 /**
  * A worker and everything it imports, bundled into one CommonJS script (esbuild, once per
- * process and worker): the spreadsheet readers and the golden-record builder. Resolving and
- * loading exceljs's ~150 modules was most of a spreadsheet worker's start: ~150 ms, against
- * ~70 ms for one bundled file; the builder's TypeScript sources need no loader once bundled.
- * The script is run with `eval` rather than as an ES module from a data: URL, whose ~570 KB
- * URL Node's module loader parsed several times over: 117 against 160-178 ms to the first
- * rows of a small .xlsx. Packages the worker never reaches are replaced by empty modules
- * (`stubs`: exceljs's own unzipper, unused since the zip is read with yauzl). If bundling
- * fails the worker runs from its sources: slower to start, otherwise the same.
+ * process and worker): the .xlsx reader, the golden-record builder and the blocking-key
+ * writer. Their TypeScript sources need no loader once bundled, and one file starts faster
+ * than many modules resolved and loaded one by one (~70 against ~150 ms, when the .xlsx reader
+ * still loaded exceljs's ~150 modules). The script is run with `eval` rather than as an ES
+ * module from a data: URL, whose URL Node's module loader parsed several times over: 117
+ * against 160-178 ms to the first rows of a small .xlsx then. Packages the worker never
+ * reaches are replaced by empty modules (`stubs`: the key writer's PGlite). If bundling fails
+ * the bundle is `{ kind: 'file' }`, which runs only a worker written in plain JavaScript.
  */
 export function bundledWorker(entry: URL, stubs: readonly string[] = []): Promise<WorkerSource> {
   let bundled = bundles.get(entry.href);
