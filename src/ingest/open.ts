@@ -173,8 +173,8 @@ async function openCompoundFile(filePath: string, limits: ReaderLimits, size: nu
         : 'an Office file that is not an Excel workbook';
     throw fileError(ErrorCodes.FILE_UNSUPPORTED, filePath, `this is ${what}; export the data as .xlsx, .xls or .csv`);
   }
-  // FILEPASS (an encrypted .xls) is recognised by SheetJS inside the worker.
-  return openXls(filePath, limits, size);
+  // FILEPASS (an encrypted .xls) is recognised inside the worker.
+  return openXls(filePath, limits, size, !names.includes('workbook'));
 }
 
 function openError(filePath: string, err: unknown) {

@@ -73,7 +73,7 @@ const EXPECTED: SheetRow[] = [
   { rowNumber: 6, cells: ['合计：2人'] },
 ];
 
-describe('xls reader (SheetJS in a worker)', () => {
+describe('xls reader', () => {
   it('reads the first visible sheet with rows: titles, header, dates, numbers, footer', async () => {
     const opened = await openFile(register);
     expect(opened.format).toBe('xls');

@@ -2,6 +2,7 @@ import { ErrorCodes } from '../errors.js';
 import { fileError } from './reader-error.js';
 import type { OpenedFile, ReaderLimits } from './types.js';
 import { startSheetWorker } from './worker-host.js';
+import { bundledWorker } from '../worker-bundle.js';
 
 /**
  * Largest legacy .xls accepted. SheetJS reads the whole file into memory (and needs ~10× its
@@ -10,10 +11,12 @@ import { startSheetWorker } from './worker-host.js';
 export const MAX_XLS_BYTES = 64 * 1024 * 1024;
 
 /**
- * Opens a legacy Excel 97-2003 workbook with SheetJS, contained in a disposable worker thread
- * (workers/xls-worker.mjs): heap limit, wall-clock timeout, input size cap, plain rows out.
+ * Opens a legacy Excel workbook in a disposable worker thread (heap limit, wall-clock timeout,
+ * input size cap, plain rows out): an Excel 97-2003 (BIFF8) one, whose compound file has a
+ * `Workbook` stream, with the hand-written reader (workers/biff8-worker.mjs, biff8.ts); an
+ * older one (BIFF5, a `Book` stream: `legacy`) with SheetJS (workers/xls-worker.mjs).
  */
-export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?: number): Promise<OpenedFile> {
+export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?: number, legacy = false): Promise<OpenedFile> {
   const cap = Math.min(MAX_XLS_BYTES, limits.maxFileBytes);
   if (fileBytes !== undefined && fileBytes > cap) {
     throw fileError(
@@ -24,7 +27,9 @@ export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?
     );
   }
   const { sheetName, rows } = await startSheetWorker({
-    worker: { kind: 'file', url: new URL('./workers/xls-worker.mjs', import.meta.url) },
+    worker: legacy
+      ? { kind: 'file', url: new URL('./workers/xls-worker.mjs', import.meta.url) }
+      : await bundledWorker(new URL('./workers/biff8-worker.mjs', import.meta.url)),
     filePath,
     limits,
     data: { maxInputBytes: cap },
