@@ -89,6 +89,32 @@ describe('xlsx reader', () => {
     expect(rows.some((r) => r.cells.some((c) => typeof c === 'string' && c.includes('\uFFFD')))).toBe(false);
   });
 
+  it('reads a strict OOXML workbook with prefixed elements, shared strings and a date style', async () => {
+    const strict = 'http://purl.oclc.org/ooxml/officeDocument/relationships';
+    const file = tmp.file('strict.xlsx');
+    await writeZip(file, [
+      { name: '[Content_Types].xml', data: '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>' },
+      { name: '_rels/.rels', data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="${strict}/officeDocument" Target="/xl/workbook.xml"/></Relationships>` },
+      {
+        name: 'xl/_rels/workbook.xml.rels',
+        data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="s" Type="${strict}/styles" Target="styles.xml"/><Relationship Id="t" Type="${strict}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="w" Type="${strict}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+      },
+      { name: 'xl/workbook.xml', data: '<x:workbook xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main" xmlns:r="http://purl.oclc.org/ooxml/officeDocument/relationships"><x:sheets><x:sheet name="名册" sheetId="1" r:id="w"/></x:sheets></x:workbook>' },
+      { name: 'xl/styles.xml', data: '<x:styleSheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main"><x:cellXfs count="2"><x:xf numFmtId="0"/><x:xf numFmtId="14"/></x:cellXfs></x:styleSheet>' },
+      { name: 'xl/sharedStrings.xml', data: '<x:sst xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main" count="2"><x:si><x:t>姓名</x:t></x:si><x:si><x:t>王芳</x:t></x:si></x:sst>' },
+      {
+        name: 'xl/worksheets/sheet1.xml',
+        data: '<x:worksheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main"><x:sheetData><x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c></x:row><x:row r="2"><x:c r="A2" t="s"><x:v>1</x:v></x:c><x:c r="B2" s="1"><x:v>32309</x:v></x:c></x:row></x:sheetData></x:worksheet>',
+      },
+    ]);
+    const opened = await openFile(file);
+    expect(opened.sheetName).toBe('名册');
+    expect(await collectRows(opened)).toEqual([
+      { rowNumber: 1, cells: ['姓名'] },
+      { rowNumber: 2, cells: ['王芳', utcDay(1988, 6, 15)] },
+    ]);
+  });
+
   it('enforces maxRows', async () => {
     const err = await rejectionOf(openFile(register, { maxRows: 3 }).then(collectRows));
     expect(err.code).toBe(ErrorCodes.TOO_MANY_ROWS);

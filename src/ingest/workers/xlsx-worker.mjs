@@ -21,7 +21,10 @@ import { SharedStringsParser, SheetRowParser, parseRelationships, parseStyles, p
 import { ReaderFailure, compactCells, createRowSink, runWorker } from './sheet-common.mjs';
 
 const { filePath, maxRows } = workerData;
-const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/';
+// A relationship's kind by the end of its type: transitional OOXML's types start
+// http://schemas.openxmlformats.org/officeDocument/2006/relationships/, strict OOXML's
+// http://purl.oclc.org/ooxml/officeDocument/relationships/.
+const isType = (rel, type) => rel.type.endsWith(`/${type}`);
 
 runWorker(main, classify);
 
@@ -38,7 +41,7 @@ async function readWorkbook(zip) {
   // The workbook part: from _rels/.rels, normally xl/workbook.xml.
   let workbookPath = 'xl/workbook.xml';
   if (zip.entries.has('_rels/.rels')) {
-    const office = parseRelationships(await zip.text('_rels/.rels')).find((r) => r.type.endsWith('/officeDocument'));
+    const office = parseRelationships(await zip.text('_rels/.rels')).find((r) => isType(r, 'officeDocument'));
     if (office) workbookPath = resolveTarget('', office.target);
   }
   if (!zip.entries.has(workbookPath)) {
@@ -50,7 +53,7 @@ async function readWorkbook(zip) {
   const workbook = parseWorkbook(await zip.text(workbookPath));
 
   const partOfType = (type) => {
-    const rel = workbookRels.find((r) => r.type === REL + type);
+    const rel = workbookRels.find((r) => isType(r, type));
     return rel ? resolveTarget(baseDir, rel.target) : undefined;
   };
   const stylesPath = partOfType('styles');
@@ -67,7 +70,7 @@ async function readWorkbook(zip) {
   const sheets = [];
   for (const sheet of workbook.sheets) {
     const rel = workbookRels.find((r) => r.id === sheet.relationshipId);
-    if (!rel || rel.type !== REL + 'worksheet') continue;
+    if (!rel || !isType(rel, 'worksheet')) continue;
     const part = resolveTarget(baseDir, rel.target);
     if (zip.entries.has(part)) sheets.push({ name: sheet.name, state: sheet.state, part });
   }
