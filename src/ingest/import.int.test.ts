@@ -159,4 +159,27 @@ describe.each(storesUnderTest())('import on $name', (store) => {
     expect(summary.batch).toMatchObject({ rowsRead: rows.length, rowsAccepted: rows.length });
     expect(liveWorkerCount()).toBe(0);
   });
+
+  it('imports many small spreadsheets of one batch through shared reader workers, each row from its own file', async () => {
+    const header = ['家庭编号', '成员姓名', '成员身份证号码', '与户主关系'];
+    const files: string[] = [];
+    for (let n = 0; n < 6; n++) {
+      const sheet = XLSX.utils.aoa_to_sheet([['城市最低生活保障家庭成员花名册'], header, [`F${n}`, `低保${n}`, '', '户主'], [`F${n}`, `家属${n}`, '', '配偶']]);
+      const workbook = XLSX.utils.book_new();
+      XLSX.utils.book_append_sheet(workbook, sheet, '花名册');
+      const file = path.join(dir, `roll-${n}.${n % 2 ? 'xls' : 'xlsx'}`);
+      await fs.writeFile(file, XLSX.write(workbook, { bookType: n % 2 ? 'biff8' : 'xlsx', type: 'buffer' }) as Buffer);
+      files.push(file);
+    }
+    const summary = await importFiles(ctx, 'minimum-allowance', files);
+    expect(summary.batch).toMatchObject({ rowsRead: 12, rowsAccepted: 12 });
+    expect(liveWorkerCount()).toBe(0);
+    const records = await ctx.db.selectFrom('source_record').select(['file_name', 'name', 'row_number']).where('source', '=', 'minimum-allowance').orderBy('file_name').orderBy('row_number').execute();
+    expect(records).toEqual(
+      files.flatMap((file, n) => [
+        { file_name: path.basename(file), name: `低保${n}`, row_number: 3 },
+        { file_name: path.basename(file), name: `家属${n}`, row_number: 4 },
+      ]),
+    );
+  });
 });

@@ -13,6 +13,7 @@ import { importRepository as repo, type ExistingRecord, type RecordCopy, type Re
 import { prepareRow, type PreparedRow } from './prepare-row.js';
 import { openSourceFile, type OpenedSourceFile } from './source-file.js';
 import type { ReaderLimits } from './types.js';
+import { SheetWorkerPool } from './worker-host.js';
 
 export interface ImportProgress {
   batchId: string;
@@ -194,11 +195,13 @@ export async function runImport(
       // read now overlaps the previous file's rows. At most two files are open at once.
       const toRead = files.filter((f) => f.status !== 'skipped');
       const opening = new Map<ImportFile, Promise<OpenedSourceFile>>();
+      // A spreadsheet reader's worker that ends a file cleanly may read the next one of this batch.
+      const workers = new SheetWorkerPool();
       const open = (file: ImportFile | undefined) => {
         if (!file || opening.has(file)) return;
         // No idle guard: a file opened ahead waits for as long as the file before it takes,
         // and every file opened here is read to its end or closed below.
-        const opened = openSourceFile(file.path, adapter, { ...options.readerLimits, idleTimeoutMs: 0 });
+        const opened = openSourceFile(file.path, adapter, { ...options.readerLimits, idleTimeoutMs: 0 }, workers);
         // Its failure is reported when the file's turn comes, in order.
         opened.catch(() => {});
         opening.set(file, opened);
@@ -222,6 +225,7 @@ export async function runImport(
       } finally {
         // A file opened ahead of one that failed: end its worker.
         for (const opened of opening.values()) await opened.then((o) => o.close(), () => {});
+        await workers.close();
       }
       await report('finishing', files.length, '', bytesDone);
       const keptShas = files.filter((f) => f.status === 'skipped').map((f) => f.sha256);

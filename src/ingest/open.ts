@@ -6,6 +6,7 @@ import { SNIFF_BYTES, detectBom } from './encoding.js';
 import { fileError } from './reader-error.js';
 import type { OpenedFile, ReaderLimits } from './types.js';
 import { openXls } from './xls.js';
+import type { SheetWorkerPool } from './worker-host.js';
 import { openXlsx } from './xlsx.js';
 
 const MiB = 1024 * 1024;
@@ -86,7 +87,7 @@ export function sniffFormat(head: Uint8Array): SniffedKind {
  * _FILE_ENCRYPTED, _FILE_UNSUPPORTED, _ZIP_BOMB, _PARSE_TIMEOUT, _PARSE_MEMORY,
  * _TOO_MANY_ROWS (the last ones possibly while iterating the rows).
  */
-export async function openFile(filePath: string, limits: Partial<ReaderLimits> = {}): Promise<OpenedFile> {
+export async function openFile(filePath: string, limits: Partial<ReaderLimits> = {}, pool?: SheetWorkerPool): Promise<OpenedFile> {
   const effective: ReaderLimits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(limits) as [keyof ReaderLimits, number | undefined][]) {
     if (value !== undefined) effective[key] = value;
@@ -129,9 +130,9 @@ export async function openFile(filePath: string, limits: Partial<ReaderLimits> =
   const sniffed = sniffFormat(head);
   switch (sniffed.kind) {
     case 'zip':
-      return openXlsx(filePath, effective);
+      return openXlsx(filePath, effective, pool);
     case 'cfb':
-      return openCompoundFile(filePath, effective, size);
+      return openCompoundFile(filePath, effective, size, pool);
     case 'binary':
       if (sniffed.what?.startsWith('UTF-16')) {
         throw fileError(
@@ -152,7 +153,7 @@ export async function openFile(filePath: string, limits: Partial<ReaderLimits> =
   }
 }
 
-async function openCompoundFile(filePath: string, limits: ReaderLimits, size: number): Promise<OpenedFile> {
+async function openCompoundFile(filePath: string, limits: ReaderLimits, size: number, pool?: SheetWorkerPool): Promise<OpenedFile> {
   let names: string[];
   try {
     names = (await listCfbEntryNames(filePath)).map((n) => n.toLowerCase());
@@ -174,7 +175,7 @@ async function openCompoundFile(filePath: string, limits: ReaderLimits, size: nu
     throw fileError(ErrorCodes.FILE_UNSUPPORTED, filePath, `this is ${what}; export the data as .xlsx, .xls or .csv`);
   }
   // FILEPASS (an encrypted .xls) is recognised inside the worker.
-  return openXls(filePath, limits, size, !names.includes('workbook'));
+  return openXls(filePath, limits, size, !names.includes('workbook'), pool);
 }
 
 function openError(filePath: string, err: unknown) {

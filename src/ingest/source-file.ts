@@ -8,6 +8,7 @@ import { findHeaderRow } from './header.js';
 import { parseRow, type ParsedRow } from './parse-row.js';
 import { openFile } from './open.js';
 import type { OpenedFile, ReaderLimits, SheetRow } from './types.js';
+import type { SheetWorkerPool } from './worker-host.js';
 
 /** Rows scanned for the header: title rows sit above it, never more than a few. */
 const HEADER_SCAN_ROWS = 20;
@@ -45,9 +46,10 @@ export async function openSourceFile(
   filePath: string,
   adapter: SourceAdapter,
   limits?: Partial<ReaderLimits>,
+  pool?: SheetWorkerPool,
 ): Promise<OpenedSourceFile> {
   const fileName = path.basename(filePath);
-  const opened = await openFile(filePath, limits);
+  const opened = await openFile(filePath, limits, pool);
   const iterator = opened.rows[Symbol.asyncIterator]();
   const head: SheetRow[] = [];
   let pending: SheetRow[] = [];

@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../errors.js';
 import { fileError } from './reader-error.js';
 import type { OpenedFile, ReaderLimits } from './types.js';
-import { startSheetWorker } from './worker-host.js';
+import { startSheetWorker, type SheetWorkerPool } from './worker-host.js';
 import { bundledWorker } from '../worker-bundle.js';
 
 /**
@@ -16,7 +16,7 @@ export const MAX_XLS_BYTES = 64 * 1024 * 1024;
  * `Workbook` stream, with the hand-written reader (workers/biff8-worker.mjs, biff8.ts); an
  * older one (BIFF5, a `Book` stream: `legacy`) with SheetJS (workers/xls-worker.mjs).
  */
-export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?: number, legacy = false): Promise<OpenedFile> {
+export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?: number, legacy = false, pool?: SheetWorkerPool): Promise<OpenedFile> {
   const cap = Math.min(MAX_XLS_BYTES, limits.maxFileBytes);
   if (fileBytes !== undefined && fileBytes > cap) {
     throw fileError(
@@ -32,6 +32,8 @@ export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?
       : await bundledWorker(new URL('./workers/biff8-worker.mjs', import.meta.url)),
     filePath,
     limits,
+    // SheetJS's workers are never reused (see Untrusted spreadsheets in the README).
+    pool: legacy ? undefined : pool,
     data: { maxInputBytes: cap },
   });
   return { format: 'xls', sheetName, rows };

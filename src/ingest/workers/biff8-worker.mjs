@@ -3,17 +3,14 @@
 // file's Workbook stream, its globals, then the first worksheet with rows, visible ones first.
 // Excel 95 (BIFF5) workbooks go to SheetJS instead (xls-worker.mjs).
 import { readFileSync, statSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
 // The worker runs bundled (src/worker-bundle.ts), which compiles the TypeScript it imports.
 import { Biff8EncryptedError, readWorkbookGlobals, readWorksheet } from '../biff8.ts';
 import { readCfbStream } from '../cfb.ts';
-import { ReaderFailure, compactCells, createRowSink, runWorker } from './sheet-common.mjs';
+import { ReaderFailure, compactCells, createRowSink, serveFiles } from './sheet-common.mjs';
 
-const { filePath, maxRows, maxInputBytes } = workerData;
+serveFiles(main, classify);
 
-runWorker(main, classify);
-
-async function main() {
+async function main({ filePath, maxRows, maxInputBytes }) {
   const size = statSync(filePath).size;
   if (size > maxInputBytes) {
     throw new ReaderFailure('RH_ERR_FILE_TOO_LARGE', `the .xls file is larger than ${Math.round(maxInputBytes / 1048576)} MB; save it as .xlsx or split it`);

@@ -2,12 +2,16 @@
 // Protocol with src/ingest/worker-host.ts:
 //   worker → main: {type:'sheet', name} once, then {type:'rows', rows:[{rowNumber, cells}]}…,
 //                  then {type:'end'} or {type:'error', error:{code, message, details}}
-//   main → worker: {type:'ack'} for each 'rows' message taken by the consumer (credit window).
+//   main → worker: {type:'ack'} for each 'rows' message taken by the consumer (credit window);
+//                  to a worker that serves files (serveFiles), {type:'next', params} once it
+//                  has ended a file, for the next file of the same import (workerData's shape).
 // Only plain values cross the boundary: strings, numbers, booleans, Dates and null.
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
-export const fileName = path.basename(String(workerData.filePath));
+/** The file being read: its workerData-shaped parameters and its name for messages. */
+let current = workerData;
+let fileName = path.basename(String(workerData.filePath));
 
 export class ReaderFailure extends Error {
   constructor(code, message, details = {}) {
@@ -59,22 +63,25 @@ export function compactCells(cells) {
   return out;
 }
 
+/** The sink of the file being read: acknowledgements are its credits. */
+let activeSink;
+let listening = false;
+
 /**
  * Collects rows into chunks and posts them, waiting for credits (acks) so that the worker
  * never runs more than `creditWindow` chunks ahead of the consumer.
  */
 export function createRowSink() {
-  const chunkRows = workerData.chunkRows ?? 1000;
-  let credits = workerData.creditWindow ?? 4;
+  const chunkRows = current.chunkRows ?? 1000;
+  let credits = current.creditWindow ?? 4;
   let wake;
-  parentPort.on('message', (message) => {
-    if (message && message.type === 'ack') {
-      credits++;
-      const w = wake;
-      wake = undefined;
-      if (w) w();
-    }
-  });
+  if (!listening) {
+    listening = true;
+    // Acks that arrive once a file has ended (activeSink unset) belong to it and are dropped.
+    parentPort.on('message', (message) => {
+      if (message && message.type === 'ack') activeSink?.credit();
+    });
+  }
   const post = async (message) => {
     while (credits <= 0) await new Promise((resolve) => (wake = resolve));
     credits--;
@@ -82,7 +89,13 @@ export function createRowSink() {
   };
   let batch = [];
   let announced = false;
-  return {
+  const sink = {
+    credit() {
+      credits++;
+      const w = wake;
+      wake = undefined;
+      if (w) w();
+    },
     get announced() {
       return announced;
     },
@@ -106,13 +119,39 @@ export function createRowSink() {
       }
     },
   };
+  activeSink = sink;
+  return sink;
 }
 
-/** Runs the worker's main function and reports its end or its failure. */
+/** Runs the worker's main function over the file of workerData and reports its end or its failure. */
 export function runWorker(main, classify) {
-  main().then(
-    () => parentPort.postMessage({ type: 'end' }),
+  readFile(main, classify, workerData);
+}
+
+/**
+ * Like runWorker, then reads each further file the main thread sends ({type:'next'}), one at
+ * a time, while it keeps the worker (worker-host.ts's SheetWorkerPool: the files of one
+ * import, after a file that ended cleanly). Only for readers that keep nothing from one file
+ * to the next: `main(params)` gets everything it needs in its parameters.
+ */
+export function serveFiles(main, classify) {
+  parentPort.on('message', (message) => {
+    if (message && message.type === 'next') readFile(main, classify, message.params);
+  });
+  readFile(main, classify, workerData);
+}
+
+function readFile(main, classify, params) {
+  current = params;
+  fileName = path.basename(String(params.filePath));
+  activeSink = undefined;
+  main(params).then(
+    () => {
+      activeSink = undefined;
+      parentPort.postMessage({ type: 'end' });
+    },
     (err) => {
+      activeSink = undefined;
       const failure = err instanceof ReaderFailure ? err : classify(err);
       parentPort.postMessage({
         type: 'error',

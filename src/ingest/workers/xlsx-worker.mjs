@@ -14,30 +14,28 @@
 // central directory that lies in some other way is still covered by the worker's heap limit
 // and the wall-clock timeout, both enforced by the main thread.
 import path from 'node:path';
-import { workerData } from 'node:worker_threads';
 import yauzl from 'yauzl';
 // The worker runs bundled (src/worker-bundle.ts), which compiles the TypeScript it imports.
 import { SharedStringsParser, SheetRowParser, parseRelationships, parseStyles, parseWorkbook } from '../xlsx-parts.ts';
-import { ReaderFailure, compactCells, createRowSink, runWorker } from './sheet-common.mjs';
+import { ReaderFailure, compactCells, createRowSink, serveFiles } from './sheet-common.mjs';
 
-const { filePath, maxRows } = workerData;
 // A relationship's kind by the end of its type: transitional OOXML's types start
 // http://schemas.openxmlformats.org/officeDocument/2006/relationships/, strict OOXML's
 // http://purl.oclc.org/ooxml/officeDocument/relationships/.
 const isType = (rel, type) => rel.type.endsWith(`/${type}`);
 
-runWorker(main, classify);
+serveFiles(main, classify);
 
-async function main() {
+async function main({ filePath, maxRows }) {
   const zip = await openZip(filePath);
   try {
-    await readWorkbook(zip);
+    await readWorkbook(zip, maxRows);
   } finally {
     zip.file.close();
   }
 }
 
-async function readWorkbook(zip) {
+async function readWorkbook(zip, maxRows) {
   // The workbook part: from _rels/.rels, normally xl/workbook.xml.
   let workbookPath = 'xl/workbook.xml';
   if (zip.entries.has('_rels/.rels')) {
