@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_PENDING_CHARS,
   SharedStringsParser,
   SheetRowParser,
   XlsxFormatError,
@@ -175,5 +176,20 @@ describe('sheet rows', () => {
     expect(() => parseWhole('<sheetData><row r="1"><c r="A1"><v>1</v></c>')).toThrow(/ends inside a row/);
     expect(() => parseWhole('<sheetData><row r="1"><c r="A1"><v>1</v></row></sheetData>')).toThrow(/not closed/);
     expect(() => parseWhole('<sheetData><row r="x1"><c r="A1"><v>1</v></c></row></sheetData>')).toThrow(/invalid row number/);
+  });
+
+  it('gives up on an element that never ends instead of searching it again for ever', () => {
+    const parser = new SheetRowParser(context, 4096);
+    parser.push('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>');
+    const piece = '王'.repeat(1000);
+    expect(() => {
+      for (let i = 0; i < 5; i++) parser.push(piece);
+    }).toThrow(/a row longer than 4,096 characters never ends/);
+    const strings = new SharedStringsParser(4096);
+    strings.push('<sst><si><t>');
+    expect(() => {
+      for (let i = 0; i < 5; i++) strings.push(piece);
+    }).toThrow(/a shared string longer than 4,096 characters never ends/);
+    expect(MAX_PENDING_CHARS).toBe(32 * 1024 * 1024);
   });
 });

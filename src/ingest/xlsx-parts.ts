@@ -297,14 +297,28 @@ function runsText(xml: string, from: number, to: number): string {
   return decodeCellText(out);
 }
 
+/**
+ * Most text an unfinished element may hold while the next chunk is awaited. Excel's limits
+ * (32,767 characters per cell, 16,384 columns) keep real rows far below it; without a bound, a
+ * part that never closes its element would be searched again from its start on every chunk.
+ */
+export const MAX_PENDING_CHARS = 32 * 1024 * 1024;
+
+function pending(rest: string, what: string, max: number): string {
+  if (rest.length > max) throw new XlsxFormatError(`${what} longer than ${max.toLocaleString('en-US')} characters never ends`);
+  return rest;
+}
+
 /** The shared strings part, fed in chunks. */
 export class SharedStringsParser {
   readonly strings: string[] = [];
   private carry = '';
 
+  constructor(private readonly maxPending = MAX_PENDING_CHARS) {}
+
   push(chunk: string): void {
     const xml = this.carry + chunk;
-    this.carry = xml.slice(this.parse(xml));
+    this.carry = pending(xml.slice(this.parse(xml)), 'a shared string', this.maxPending);
   }
 
   /** The strings, once the part has ended. */
@@ -401,12 +415,15 @@ export class SheetRowParser {
   private carry = '';
   private lastRow = 0;
 
-  constructor(private readonly context: SheetContext) {}
+  constructor(
+    private readonly context: SheetContext,
+    private readonly maxPending = MAX_PENDING_CHARS,
+  ) {}
 
   push(chunk: string): XlsxRow[] {
     const rows: XlsxRow[] = [];
     const xml = this.carry + chunk;
-    this.carry = xml.slice(this.parse(xml, rows));
+    this.carry = pending(xml.slice(this.parse(xml, rows)), 'a row', this.maxPending);
     return rows;
   }
 
