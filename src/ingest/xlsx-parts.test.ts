@@ -141,7 +141,7 @@ describe('sheet rows', () => {
 <x:row r="2"><x:c r="A2" t="s"><x:v>1</x:v></x:c><x:c r="B2" s="1"><x:v>32309</x:v></x:c><x:c r="C2"><x:v>410105199003071200</x:v></x:c><x:c r="D2" t="b"><x:v>1</x:v></x:c><x:c r="E2" t="e"><x:v>#N/A</x:v></x:c><x:c r="F2" t="str"><x:f>A2&amp;"x"</x:f><x:v>王芳x</x:v></x:c></x:row>
 <x:row r="3"/>
 <x:row r="5"><x:c r="B5" t="s"><x:v>2</x:v></x:c><x:c r="C5"/><x:c r="D5" s="1"><x:f>B2+1</x:f><x:v>32310</x:v></x:c><x:c r="E5" t="d"><x:v>2026-10-31T00:00:00</x:v></x:c></x:row>
-<row><c><v>1</v></c><c/><c><v>3.5</v></c></row>
+<row><c><v>1</v></c><c/><c><v>3.5</v></c><c t="s"><v></v></c><c><v> </v></c></row>
 </x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:F1"/></x:mergeCells></x:worksheet>`;
   const expected: XlsxRow[] = [
     { rowNumber: 1, cells: ['姓名', '备注'] },

@@ -520,6 +520,8 @@ export class SheetRowParser {
     const v = childStart(xml, attrsTo + 1, close, 'v');
     if (v < 0) return null;
     const raw = xml.slice(v, xml.indexOf('<', v));
+    // An empty value is no value, whatever the type says (Number('') would be 0).
+    if (raw.trim() === '') return null;
     switch (type) {
       case 's': {
         const text = this.context.sharedStrings[Number(raw)];
@@ -537,7 +539,7 @@ export class SheetRowParser {
       }
       default: {
         const number = Number(raw);
-        if (raw.trim() === '' || !Number.isFinite(number)) return null;
+        if (!Number.isFinite(number)) return null;
         const style = attribute(xml, attrsFrom, attrsTo, 's');
         return style !== undefined && this.context.dateStyles[Number(style)] ? serialToDate(number, this.context.date1904) : number;
       }
