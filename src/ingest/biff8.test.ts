@@ -2,6 +2,7 @@ import XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { Biff8EncryptedError, Biff8FormatError, readWorkbookGlobals, readWorksheet } from './biff8.js';
 import { CfbFormatError, readCfbStream } from './cfb.js';
+import { seededSheetRows } from './test-helpers.js';
 
 const utcDay = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));
 
@@ -177,6 +178,19 @@ describe('compound file streams', () => {
     const bytes = readCfbStream(file, 'Workbook')!;
     const workbook = readWorkbookGlobals(bytes);
     expect(workbook.sheets.map((s) => s.name)).toEqual(['常住人口']);
+    expect(readWorksheet(bytes, workbook.sheets[0]!.offset, workbook).map((r) => r.cells)).toEqual(rows);
+  });
+});
+
+describe('round trip through SheetJS\'s writer', () => {
+  it.each([true, false])('reads back every value of a sheet big enough to cut its strings across CONTINUE records (shared strings: %s)', (bookSST) => {
+    const rows = seededSheetRows(bookSST ? 7 : 11, 3000);
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), '名册');
+    const file = Buffer.from(XLSX.write(wb, { bookType: 'biff8', type: 'buffer', bookSST }) as Uint8Array);
+    const bytes = readCfbStream(file, 'Workbook')!;
+    const workbook = readWorkbookGlobals(bytes);
+    if (bookSST) expect(workbook.sharedStrings.length).toBeGreaterThan(3000);
     expect(readWorksheet(bytes, workbook.sheets[0]!.offset, workbook).map((r) => r.cells)).toEqual(rows);
   });
 });

@@ -88,3 +88,24 @@ export function rowXml(rowNumber: number, cells: (string | number)[]): string {
   });
   return `<row r="${rowNumber}">${parts.join('')}</row>`;
 }
+
+/**
+ * Rows of seeded random cell values for round trips through a writer and a reader: a code,
+ * a Chinese name, text of 1-200 characters (mostly Chinese, some Latin), two numbers and a
+ * boolean. No value has spaces to trim or is empty.
+ */
+export function seededSheetRows(seed: number, count: number): (string | number | boolean)[][] {
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const han = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤䶮';
+  const text = (length: number, wide: boolean) =>
+    Array.from({ length }, () => (wide ? han[Math.floor(next() * han.length)] : String.fromCharCode(97 + Math.floor(next() * 26)))).join('');
+  return Array.from({ length: count }, (_, r) => [
+    `F${r}`,
+    text(2 + Math.floor(next() * 3), true),
+    text(1 + Math.floor(next() * 200), next() < 0.7),
+    Math.round(next() * 1e6) / 100,
+    Math.floor(next() * 1e9),
+    next() < 0.5,
+  ]);
+}

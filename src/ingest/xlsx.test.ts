@@ -4,7 +4,8 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../errors.js';
 import { openFile } from './open.js';
-import { SHEET_XML_HEAD, SHEET_XML_TAIL, collectRows, makeTempDir, minimalXlsxParts, rejectionOf, rowXml, writeZip } from './test-helpers.js';
+import XLSX from 'xlsx';
+import { SHEET_XML_HEAD, SHEET_XML_TAIL, collectRows, makeTempDir, minimalXlsxParts, rejectionOf, rowXml, seededSheetRows, writeZip } from './test-helpers.js';
 import type { SheetRow } from './types.js';
 import { liveWorkerCount } from './worker-host.js';
 
@@ -113,6 +114,26 @@ describe('xlsx reader', () => {
       { rowNumber: 1, cells: ['姓名'] },
       { rowNumber: 2, cells: ['王芳', utcDay(1988, 6, 15)] },
     ]);
+  });
+
+  it.each([
+    ['SheetJS, shared strings', 'sheetjs-sst', 3],
+    ['SheetJS, strings in the cells', 'sheetjs-inline', 5],
+    ['exceljs', 'exceljs', 9],
+  ] as const)('reads back every value a writer put in (%s)', async (_, kind, seed) => {
+    const rows = seededSheetRows(seed, 2000);
+    const file = tmp.file(`${kind}.xlsx`);
+    if (kind === 'exceljs') {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('名册');
+      for (const row of rows) ws.addRow(row);
+      await wb.xlsx.writeFile(file);
+    } else {
+      const wb = XLSX.utils.book_new();
+      XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), '名册');
+      await writeFile(file, XLSX.write(wb, { bookType: 'xlsx', type: 'buffer', bookSST: kind === 'sheetjs-sst' }) as Buffer);
+    }
+    expect((await collectRows(await openFile(file))).map((r) => r.cells)).toEqual(rows);
   });
 
   it('enforces maxRows', async () => {
