@@ -331,34 +331,48 @@ export class SharedStringsParser {
 
   /** Parses complete string items; returns where the unparsed rest starts. */
   private parse(xml: string): number {
-    let i = xml.indexOf('<');
-    while (i >= 0) {
-      const c1 = xml.charCodeAt(i + 1);
-      if (c1 === QUESTION || c1 === BANG) {
-        const after = skipSpecial(xml, i);
-        if (after < 0) return i;
-        i = xml.indexOf('<', after);
-        continue;
+    return scanElements(xml, 'si', (end) => {
+      if (xml.charCodeAt(end - 1) === SLASH) {
+        this.strings.push('');
+        return end + 1;
       }
-      const end = tagEnd(xml, i);
-      if (end < 0) return i;
-      const nameFrom = c1 === SLASH ? i + 2 : i + 1;
-      const nameTo = nameEnd(xml, nameFrom);
-      let after = end + 1;
-      if (c1 !== SLASH && isName(xml, nameFrom, nameTo, 'si')) {
-        if (xml.charCodeAt(end - 1) === SLASH) this.strings.push('');
-        else {
-          const close = closingTag(xml, end + 1, 'si');
-          if (close < 0) return i;
-          this.strings.push(runsText(xml, end + 1, close));
-          after = xml.indexOf('>', close) + 1;
-        }
-      }
-      i = xml.indexOf('<', after);
-    }
-    // No tag left: what follows the last one is text between elements, which says nothing.
-    return xml.length;
+      const close = closingTag(xml, end + 1, 'si');
+      if (close < 0) return -1;
+      this.strings.push(runsText(xml, end + 1, close));
+      return xml.indexOf('>', close) + 1;
+    });
   }
+}
+
+/**
+ * Scans `xml` for the elements named `local`, skipping every other tag (and comments, CDATA,
+ * processing instructions); each is handed to `element` with the index of its start tag's '>'
+ * and the end of its name, and says where it ends, or -1 when the text ends first. Returns
+ * where the unparsed rest starts: at an unfinished tag or element, else the end (text between
+ * elements says nothing).
+ */
+function scanElements(xml: string, local: string, element: (end: number, nameTo: number) => number): number {
+  let i = xml.indexOf('<');
+  while (i >= 0) {
+    const c1 = xml.charCodeAt(i + 1);
+    if (c1 === QUESTION || c1 === BANG) {
+      const after = skipSpecial(xml, i);
+      if (after < 0) return i;
+      i = xml.indexOf('<', after);
+      continue;
+    }
+    const end = tagEnd(xml, i);
+    if (end < 0) return i;
+    const nameFrom = c1 === SLASH ? i + 2 : i + 1;
+    const nameTo = nameEnd(xml, nameFrom);
+    let after = end + 1;
+    if (c1 !== SLASH && isName(xml, nameFrom, nameTo, local)) {
+      after = element(end, nameTo);
+      if (after < 0) return i;
+    }
+    i = xml.indexOf('<', after);
+  }
+  return xml.length;
 }
 
 /** Index of the closing tag `</[prefix:]local>` at or after `from`, or -1 (also when its '>' is not there yet). */
@@ -439,27 +453,7 @@ export class SheetRowParser {
 
   /** Parses complete rows into `rows`; returns where the unparsed rest starts. */
   private parse(xml: string, rows: XlsxRow[]): number {
-    let i = xml.indexOf('<');
-    while (i >= 0) {
-      const c1 = xml.charCodeAt(i + 1);
-      if (c1 === QUESTION || c1 === BANG) {
-        const after = skipSpecial(xml, i);
-        if (after < 0) return i;
-        i = xml.indexOf('<', after);
-        continue;
-      }
-      const end = tagEnd(xml, i);
-      if (end < 0) return i;
-      const nameFrom = c1 === SLASH ? i + 2 : i + 1;
-      const nameTo = nameEnd(xml, nameFrom);
-      let after = end + 1;
-      if (c1 !== SLASH && isName(xml, nameFrom, nameTo, 'row')) {
-        after = this.row(xml, nameTo, end, rows);
-        if (after < 0) return i;
-      }
-      i = xml.indexOf('<', after);
-    }
-    return xml.length;
+    return scanElements(xml, 'row', (end, nameTo) => this.row(xml, nameTo, end, rows));
   }
 
   /** The row whose start tag ends at `end`: parsed into `rows`; returns where it ends, or -1 when unfinished. */
