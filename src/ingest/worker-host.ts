@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { ErrorCodes, reviveError } from '../errors.js';
-import { startWorker, type WorkerSource } from '../worker-bundle.js';
+import { bundledWorker, startWorker, type WorkerSource } from '../worker-bundle.js';
 import { fileError } from './reader-error.js';
 import type { ReaderLimits, SheetRow } from './types.js';
 
@@ -103,6 +103,24 @@ export interface SheetWorkerResult {
   rows: AsyncGenerator<SheetRow[], void, undefined>;
 }
 
+/**
+ * The bundled worker of one of the project's own readers, for the file at `filePath`. They
+ * import TypeScript, which only the bundle (esbuild) makes runnable: without it they could not
+ * start, and every spreadsheet would look damaged. That is an installation fault, said so.
+ */
+export async function bundledReader(entry: URL, filePath: string): Promise<WorkerSource> {
+  const source = await bundledWorker(entry);
+  if (source.kind !== 'bundled') {
+    throw fileError(
+      ErrorCodes.INTERNAL,
+      filePath,
+      'the spreadsheet reader could not be prepared (bundling it with esbuild failed); the installation is incomplete — reinstall the dependencies',
+      { reader: entry.pathname.split('/').pop() ?? '' },
+    );
+  }
+  return source;
+}
+
 let liveWorkers = 0;
 
 /** Spreadsheet worker threads currently alive (for tests and health checks). */
@@ -143,8 +161,7 @@ export function startSheetWorker(options: SheetWorkerOptions): Promise<SheetWork
     // Kept unreferenced while idle: referenced again while it works for someone.
     worker.ref();
     worker.postMessage({ type: 'next', params: workerData });
-  }
-  else {
+  } else {
     worker = startWorker(options.worker, {
       workerData,
       resourceLimits,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../errors.js';
 import { openFile } from './open.js';
 import { SHEET_XML_HEAD, SHEET_XML_TAIL, collectRows, makeTempDir, minimalXlsxParts, rejectionOf, rowXml, writeZip } from './test-helpers.js';
-import { SheetWorkerPool, liveWorkerCount } from './worker-host.js';
+import { SheetWorkerPool, bundledReader, liveWorkerCount } from './worker-host.js';
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 beforeAll(async () => {
@@ -91,5 +91,13 @@ describe('spreadsheet workers shared by one import (SheetWorkerPool)', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('the readers\' bundles', () => {
+  it('says the installation is incomplete when a reader cannot be bundled, naming the file', async () => {
+    const err = await rejectionOf(bundledReader(new URL('./workers/no-such-reader.mjs', import.meta.url), '/tmp/roll.xlsx'));
+    expect(err.code).toBe(ErrorCodes.INTERNAL);
+    expect(err.message).toMatch(/^roll\.xlsx: the spreadsheet reader could not be prepared .* reinstall the dependencies$/);
   });
 });

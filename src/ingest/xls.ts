@@ -1,8 +1,7 @@
 import { ErrorCodes } from '../errors.js';
 import { fileError } from './reader-error.js';
 import type { OpenedFile, ReaderLimits } from './types.js';
-import { startSheetWorker, type SheetWorkerPool } from './worker-host.js';
-import { bundledWorker } from '../worker-bundle.js';
+import { bundledReader, startSheetWorker, type SheetWorkerPool } from './worker-host.js';
 
 /**
  * Largest legacy .xls accepted. SheetJS reads the whole file into memory (and needs ~10× its
@@ -29,7 +28,7 @@ export async function openXls(filePath: string, limits: ReaderLimits, fileBytes?
   const { sheetName, rows } = await startSheetWorker({
     worker: legacy
       ? { kind: 'file', url: new URL('./workers/xls-worker.mjs', import.meta.url) }
-      : await bundledWorker(new URL('./workers/biff8-worker.mjs', import.meta.url)),
+      : await bundledReader(new URL('./workers/biff8-worker.mjs', import.meta.url), filePath),
     filePath,
     limits,
     // SheetJS's workers are never reused (see Untrusted spreadsheets in the README).

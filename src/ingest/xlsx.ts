@@ -2,8 +2,7 @@ import yauzl from 'yauzl';
 import { ErrorCodes } from '../errors.js';
 import { fileError } from './reader-error.js';
 import type { OpenedFile, ReaderLimits } from './types.js';
-import { startSheetWorker, type SheetWorkerPool } from './worker-host.js';
-import { bundledWorker } from '../worker-bundle.js';
+import { bundledReader, startSheetWorker, type SheetWorkerPool } from './worker-host.js';
 
 /** Entries smaller than this are not held to maxCompressionRatio: small XML compresses very well. */
 export const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
@@ -119,7 +118,7 @@ export async function openXlsx(filePath: string, limits: ReaderLimits, pool?: Sh
   const other = notAWorkbook(summary.names);
   if (other) throw fileError(ErrorCodes.FILE_UNSUPPORTED, filePath, `this is ${other}`);
   const { sheetName, rows } = await startSheetWorker({
-    worker: await bundledWorker(new URL('./workers/xlsx-worker.mjs', import.meta.url)),
+    worker: await bundledReader(new URL('./workers/xlsx-worker.mjs', import.meta.url), filePath),
     filePath,
     limits,
     pool,
