@@ -9,7 +9,8 @@
  * Record layouts are those of [MS-XLS]; records this reader does not need are skipped, as the
  * format allows.
  */
-import { isBuiltInDateFormat, isDateFormatCode, serialToDate, type XlsxCell, type XlsxRow } from './xlsx-parts.js';
+import type { CellValue, SheetRow } from './types.js';
+import { isBuiltInDateFormat, isDateFormatCode, serialToDate, textValue } from './xlsx-parts.js';
 
 export class Biff8FormatError extends Error {}
 /** The workbook is encrypted (a FILEPASS record). */
@@ -56,7 +57,7 @@ export interface Biff8Workbook {
 }
 
 /** Reads one record's header at `at`: [type, data start, data end]. */
-function record(stream: Uint8Array, view: DataView, at: number): [number, number, number] {
+function record(stream: Buffer, view: DataView, at: number): [number, number, number] {
   if (at + 4 > stream.length) throw new Biff8FormatError(`the workbook stream ends inside a record header (byte ${at})`);
   const type = view.getUint16(at, true);
   const size = view.getUint16(at + 2, true);
@@ -65,16 +66,15 @@ function record(stream: Uint8Array, view: DataView, at: number): [number, number
   return [type, at + 4, end];
 }
 
-const dataView = (stream: Uint8Array) => new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+const dataView = (stream: Buffer) => new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
 
 /** Text of `count` characters at `at`, one byte each (compressed: the low byte of UTF-16) or two. */
-function chars(stream: Uint8Array, at: number, count: number, highByte: boolean): string {
-  const buffer = Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength);
-  return highByte ? buffer.toString('utf16le', at, at + 2 * count) : buffer.toString('latin1', at, at + count);
+function chars(stream: Buffer, at: number, count: number, highByte: boolean): string {
+  return highByte ? stream.toString('utf16le', at, at + 2 * count) : stream.toString('latin1', at, at + count);
 }
 
 /** An XLUnicodeString (16-bit count) or ShortXLUnicodeString (8-bit count) at `at`, within `end`. */
-function unicodeString(stream: Uint8Array, view: DataView, at: number, end: number, shortCount: boolean): string {
+function unicodeString(stream: Buffer, view: DataView, at: number, end: number, shortCount: boolean): string {
   const count = shortCount ? stream[at]! : view.getUint16(at, true);
   const flagsAt = at + (shortCount ? 1 : 2);
   if (flagsAt >= end) return '';
@@ -94,7 +94,7 @@ class ContinuedReader {
   private at: number;
 
   constructor(
-    private readonly stream: Uint8Array,
+    private readonly stream: Buffer,
     private readonly view: DataView,
     private readonly segments: readonly [number, number][],
   ) {
@@ -154,7 +154,7 @@ class ContinuedReader {
 }
 
 /** The shared string table: the SST record at [from, to) and the CONTINUE records after it. */
-function sharedStrings(stream: Uint8Array, view: DataView, from: number, to: number): { strings: string[]; next: number } {
+function sharedStrings(stream: Buffer, view: DataView, from: number, to: number): { strings: string[]; next: number } {
   const segments: [number, number][] = [[from + 8, to]];
   let next = to;
   for (;;) {
@@ -178,7 +178,7 @@ function sharedStrings(stream: Uint8Array, view: DataView, from: number, to: num
 }
 
 /** The workbook globals: the substream at the start of the Workbook stream. */
-export function readWorkbookGlobals(stream: Uint8Array): Biff8Workbook {
+export function readWorkbookGlobals(stream: Buffer): Biff8Workbook {
   const view = dataView(stream);
   const [type, start] = record(stream, view, 0);
   if (type !== BOF) throw new Biff8FormatError('the workbook stream does not start with a BOF record');
@@ -243,24 +243,18 @@ function rkValue(view: DataView, at: number): number {
 }
 const rkScratch = new DataView(new ArrayBuffer(8));
 
-/** Trimmed text, '' → null. */
-function textValue(value: string): string | null {
-  const trimmed = value.trim();
-  return trimmed === '' ? null : trimmed;
-}
-
 /**
  * One worksheet's rows in row order: the substream whose BOF is at `offset`. Cells without a
  * value (blank, error, an empty formula result) are left out.
  */
-export function readWorksheet(stream: Uint8Array, offset: number, workbook: Biff8Workbook): XlsxRow[] {
+export function readWorksheet(stream: Buffer, offset: number, workbook: Biff8Workbook): SheetRow[] {
   const view = dataView(stream);
   const [type, start, first] = record(stream, view, offset);
   if (type !== BOF || view.getUint16(start + 2, true) !== SUBSTREAM_WORKSHEET) return [];
-  const rows: (XlsxCell[] | undefined)[] = [];
-  const number = (ixfe: number, value: number): XlsxCell =>
+  const rows: (CellValue[] | undefined)[] = [];
+  const number = (ixfe: number, value: number): CellValue =>
     !Number.isFinite(value) ? null : workbook.dateXfs[ixfe] ? serialToDate(value, workbook.date1904) : value;
-  const put = (row: number, column: number, value: XlsxCell) => {
+  const put = (row: number, column: number, value: CellValue) => {
     if (value === null) return;
     (rows[row] ??= [])[column] = value;
   };
@@ -320,7 +314,7 @@ export function readWorksheet(stream: Uint8Array, offset: number, workbook: Biff
         break;
     }
   }
-  const out: XlsxRow[] = [];
+  const out: SheetRow[] = [];
   for (let row = 0; row < rows.length; row++) {
     const cells = rows[row];
     if (cells) out.push({ rowNumber: row + 1, cells });

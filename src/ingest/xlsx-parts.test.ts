@@ -13,8 +13,8 @@ import {
   parseWorkbook,
   serialToDate,
   type SheetContext,
-  type XlsxRow,
 } from './xlsx-parts.js';
+import type { SheetRow } from './types.js';
 
 const utcDay = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));
 
@@ -143,12 +143,12 @@ describe('sheet rows', () => {
 <x:row r="5"><x:c r="B5" t="s"><x:v>2</x:v></x:c><x:c r="C5"/><x:c r="D5" s="1"><x:f>B2+1</x:f><x:v>32310</x:v></x:c><x:c r="E5" t="d"><x:v>2026-10-31T00:00:00</x:v></x:c></x:row>
 <row><c><v>1</v></c><c/><c><v>3.5</v></c><c t="s"><v></v></c><c><v> </v></c></row>
 </x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:F1"/></x:mergeCells></x:worksheet>`;
-  const expected: XlsxRow[] = [
+  const expected: SheetRow[] = [
     { rowNumber: 1, cells: ['姓名', '备注'] },
     // an error cell (#N/A) has no value
-    { rowNumber: 2, cells: ['王芳', utcDay(1988, 6, 15), 410105199003071200, true, undefined, '王芳x'] as XlsxRow['cells'] },
-    { rowNumber: 5, cells: [undefined, undefined, undefined, utcDay(1988, 6, 16), utcDay(2026, 10, 31)] as XlsxRow['cells'] },
-    { rowNumber: 6, cells: [1, undefined, 3.5] as XlsxRow['cells'] },
+    { rowNumber: 2, cells: ['王芳', utcDay(1988, 6, 15), 410105199003071200, true, undefined, '王芳x'] as SheetRow['cells'] },
+    { rowNumber: 5, cells: [undefined, undefined, undefined, utcDay(1988, 6, 16), utcDay(2026, 10, 31)] as SheetRow['cells'] },
+    { rowNumber: 6, cells: [1, undefined, 3.5] as SheetRow['cells'] },
   ];
 
   const parseWhole = (xml: string, ctx = context) => {

@@ -9,14 +9,7 @@
  * merged cells, formulas' text) is skipped. Element names are compared without their
  * namespace prefix (`<x:row>` from the OpenXML SDK is a row).
  */
-
-export type XlsxCell = string | number | boolean | Date | null;
-
-export interface XlsxRow {
-  rowNumber: number;
-  /** Cells by column (A = 0); columns with no value are holes or null. */
-  cells: XlsxCell[];
-}
+import type { CellValue, SheetRow } from './types.js';
 
 /** What a sheet's cells are read against. */
 export interface SheetContext {
@@ -419,7 +412,7 @@ export function serialToDate(serial: number, date1904: boolean): Date | number {
 }
 
 /** Trimmed text, '' → null. */
-function textValue(value: string): string | null {
+export function textValue(value: string): string | null {
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
 }
@@ -434,16 +427,16 @@ export class SheetRowParser {
     private readonly maxPending = MAX_PENDING_CHARS,
   ) {}
 
-  push(chunk: string): XlsxRow[] {
-    const rows: XlsxRow[] = [];
+  push(chunk: string): SheetRow[] {
+    const rows: SheetRow[] = [];
     const xml = this.carry + chunk;
     this.carry = pending(xml.slice(this.parse(xml, rows)), 'a row', this.maxPending);
     return rows;
   }
 
   /** The rows left once the part has ended; a row left unfinished means a damaged file. */
-  end(): XlsxRow[] {
-    const rows: XlsxRow[] = [];
+  end(): SheetRow[] {
+    const rows: SheetRow[] = [];
     const rest = this.carry;
     this.carry = '';
     const at = this.parse(rest, rows);
@@ -452,12 +445,12 @@ export class SheetRowParser {
   }
 
   /** Parses complete rows into `rows`; returns where the unparsed rest starts. */
-  private parse(xml: string, rows: XlsxRow[]): number {
+  private parse(xml: string, rows: SheetRow[]): number {
     return scanElements(xml, 'row', (end, nameTo) => this.row(xml, nameTo, end, rows));
   }
 
   /** The row whose start tag ends at `end`: parsed into `rows`; returns where it ends, or -1 when unfinished. */
-  private row(xml: string, attrsFrom: number, end: number, rows: XlsxRow[]): number {
+  private row(xml: string, attrsFrom: number, end: number, rows: SheetRow[]): number {
     const selfClosing = xml.charCodeAt(end - 1) === SLASH;
     const close = selfClosing ? end + 1 : closingTag(xml, end + 1, 'row');
     if (close < 0) return -1;
@@ -476,8 +469,8 @@ export class SheetRowParser {
   }
 
   /** The cells between a row's tags. */
-  private cells(xml: string, from: number, to: number): XlsxCell[] {
-    const cells: XlsxCell[] = [];
+  private cells(xml: string, from: number, to: number): CellValue[] {
+    const cells: CellValue[] = [];
     let column = -1;
     let i = xml.indexOf('<', from);
     while (i >= 0 && i < to) {
@@ -505,7 +498,7 @@ export class SheetRowParser {
   }
 
   /** A cell's value: its start tag's attributes [attrsFrom, attrsTo), its content up to `close`. */
-  private value(xml: string, attrsFrom: number, attrsTo: number, close: number): XlsxCell {
+  private value(xml: string, attrsFrom: number, attrsTo: number, close: number): CellValue {
     const type = attribute(xml, attrsFrom, attrsTo, 't');
     if (type === 'inlineStr') {
       const is = childStart(xml, attrsTo + 1, close, 'is');
