@@ -10,7 +10,8 @@
  * format allows.
  */
 import type { CellValue, SheetRow } from './types.js';
-import { isBuiltInDateFormat, isDateFormatCode, serialToDate, textValue } from './xlsx-parts.js';
+import { serialToDate, text } from './workers/cell-values.mjs';
+import { isBuiltInDateFormat, isDateFormatCode } from './xlsx-parts.js';
 
 export class Biff8FormatError extends Error {}
 /** The workbook is encrypted (a FILEPASS record). */
@@ -268,13 +269,13 @@ export function readWorksheet(stream: Buffer, offset: number, workbook: Biff8Wor
     if (kind !== STRING) pendingString = undefined;
     switch (kind) {
       case LABELSST: {
-        const text = workbook.sharedStrings[view.getUint32(from + 6, true)];
-        put(view.getUint16(from, true), view.getUint16(from + 2, true), text === undefined ? null : textValue(text));
+        const shared = workbook.sharedStrings[view.getUint32(from + 6, true)];
+        put(view.getUint16(from, true), view.getUint16(from + 2, true), shared === undefined ? null : text(shared));
         break;
       }
       case LABEL:
       case RSTRING:
-        put(view.getUint16(from, true), view.getUint16(from + 2, true), textValue(unicodeString(stream, view, from + 6, to, false)));
+        put(view.getUint16(from, true), view.getUint16(from + 2, true), text(unicodeString(stream, view, from + 6, to, false)));
         break;
       case NUMBER:
         put(view.getUint16(from, true), view.getUint16(from + 2, true), number(view.getUint16(from + 4, true), view.getFloat64(from + 6, true)));
@@ -309,7 +310,7 @@ export function readWorksheet(stream: Buffer, offset: number, workbook: Biff8Wor
         break;
       }
       case STRING:
-        if (pendingString) put(pendingString[0], pendingString[1], textValue(unicodeString(stream, view, from, to, false)));
+        if (pendingString) put(pendingString[0], pendingString[1], text(unicodeString(stream, view, from, to, false)));
         pendingString = undefined;
         break;
     }

@@ -11,10 +11,10 @@ import {
   parseRelationships,
   parseStyles,
   parseWorkbook,
-  serialToDate,
   type SheetContext,
 } from './xlsx-parts.js';
 import type { SheetRow } from './types.js';
+import { serialToDate } from './workers/cell-values.mjs';
 
 const utcDay = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));
 

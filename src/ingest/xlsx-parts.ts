@@ -10,6 +10,7 @@
  * namespace prefix (`<x:row>` from the OpenXML SDK is a row).
  */
 import type { CellValue, SheetRow } from './types.js';
+import { serialToDate, text } from './workers/cell-values.mjs';
 
 /** What a sheet's cells are read against. */
 export interface SheetContext {
@@ -391,32 +392,6 @@ export function columnOf(ref: string): number {
   return i === 0 ? -1 : column - 1;
 }
 
-const DAY_MS = 86_400_000;
-const EPOCH_1900 = Date.UTC(1899, 11, 30);
-const EPOCH_1904 = Date.UTC(1904, 0, 1);
-/** 9999-12-31, the last day Excel shows. */
-const MAX_SERIAL = 2_958_465;
-
-/**
- * An Excel date serial → Date at UTC midnight of the day Excel shows (the time of day dropped).
- * In the 1900 system Excel counts a fictitious 1900-02-29 (serial 60), so serials below 61 are
- * one day later than the calendar. A serial Excel cannot show as a date stays a number.
- * (The same arithmetic as workers/sheet-common.mjs's, which the .xls reader uses.)
- */
-export function serialToDate(serial: number, date1904: boolean): Date | number {
-  if (serial < 0 || serial >= MAX_SERIAL + 1) return serial;
-  let day = Math.floor(Math.round(serial * DAY_MS) / DAY_MS);
-  if (date1904) return new Date(EPOCH_1904 + day * DAY_MS);
-  if (day < 61) day += 1;
-  return new Date(EPOCH_1900 + day * DAY_MS);
-}
-
-/** Trimmed text, '' → null. */
-export function textValue(value: string): string | null {
-  const trimmed = value.trim();
-  return trimmed === '' ? null : trimmed;
-}
-
 /** A worksheet part, fed in chunks; each push returns the rows it completed. */
 export class SheetRowParser {
   private carry = '';
@@ -502,7 +477,7 @@ export class SheetRowParser {
     const type = attribute(xml, attrsFrom, attrsTo, 't');
     if (type === 'inlineStr') {
       const is = childStart(xml, attrsTo + 1, close, 'is');
-      return is < 0 ? null : textValue(runsText(xml, is, close));
+      return is < 0 ? null : text(runsText(xml, is, close));
     }
     const v = childStart(xml, attrsTo + 1, close, 'v');
     if (v < 0) return null;
@@ -511,11 +486,11 @@ export class SheetRowParser {
     if (raw.trim() === '') return null;
     switch (type) {
       case 's': {
-        const text = this.context.sharedStrings[Number(raw)];
-        return text === undefined ? null : textValue(text);
+        const shared = this.context.sharedStrings[Number(raw)];
+        return shared === undefined ? null : text(shared);
       }
       case 'str':
-        return textValue(decodeCellText(raw));
+        return text(decodeCellText(raw));
       case 'b':
         return raw.trim() === '1' || raw.trim() === 'true';
       case 'e':

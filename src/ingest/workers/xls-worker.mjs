@@ -12,7 +12,8 @@ import path from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { workerData } from 'node:worker_threads';
 import { SHEETJS_PATCHES } from './sheetjs-patches.mjs';
-import { ReaderFailure, compactCells, createRowSink, num, runWorker, serialToDate, text } from './sheet-common.mjs';
+import { num, serialToDate, text } from './cell-values.mjs';
+import { ReaderFailure, compactCells, createRowSink, runWorker } from './sheet-common.mjs';
 
 const { filePath, maxRows, maxInputBytes } = workerData;
 const require = createRequire(import.meta.url);
