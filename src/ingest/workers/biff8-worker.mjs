@@ -6,11 +6,11 @@ import { readFileSync, statSync } from 'node:fs';
 // The worker runs bundled (src/worker-bundle.ts), which compiles the TypeScript it imports.
 import { Biff8EncryptedError, readWorkbookGlobals, readWorksheet } from '../biff8.ts';
 import { readCfbStream } from '../cfb.ts';
-import { ReaderFailure, compactCells, createRowSink, serveFiles } from './sheet-common.mjs';
+import { ReaderFailure, createRowSink, serveFiles } from './sheet-common.mjs';
 
 serveFiles(main, classify);
 
-async function main({ filePath, maxRows, maxInputBytes }) {
+async function main({ filePath, maxInputBytes }) {
   const size = statSync(filePath).size;
   if (size > maxInputBytes) {
     throw new ReaderFailure('RH_ERR_FILE_TOO_LARGE', `the .xls file is larger than ${Math.round(maxInputBytes / 1048576)} MB; save it as .xlsx or split it`);
@@ -22,18 +22,7 @@ async function main({ filePath, maxRows, maxInputBytes }) {
 
   const sink = createRowSink();
   for (const sheet of ordered) {
-    for (const row of readWorksheet(stream, sheet.offset, workbook)) {
-      const compact = compactCells(row.cells);
-      if (!compact) continue;
-      if (row.rowNumber > maxRows) {
-        throw new ReaderFailure('RH_ERR_TOO_MANY_ROWS', `the sheet "${sheet.name}" has more than ${maxRows.toLocaleString('en-US')} rows; split it into several files`, {
-          sheet: sheet.name,
-          maxRows,
-        });
-      }
-      sink.announce(sheet.name);
-      await sink.add(row.rowNumber, compact);
-    }
+    for (const row of readWorksheet(stream, sheet.offset, workbook)) await sink.addRow(sheet.name, row.rowNumber, row.cells);
     if (sink.announced) break;
   }
   await sink.flush();

@@ -22,7 +22,7 @@ export class ReaderFailure extends Error {
 }
 
 /** Drops trailing empty cells; null when the whole row is empty. */
-export function compactCells(cells) {
+function compactCells(cells) {
   let end = cells.length;
   while (end > 0 && (cells[end - 1] === null || cells[end - 1] === undefined)) end--;
   if (end === 0) return null;
@@ -41,6 +41,7 @@ let listening = false;
  */
 export function createRowSink() {
   const chunkRows = current.chunkRows ?? 1000;
+  const maxRows = current.maxRows;
   let credits = current.creditWindow ?? 4;
   let wake;
   if (!listening) {
@@ -70,6 +71,22 @@ export function createRowSink() {
     announce(sheetName) {
       if (!announced) parentPort.postMessage({ type: 'sheet', name: sheetName });
       announced = true;
+    },
+    /**
+     * A sheet's row as read: left out when it has no value; past the file's row limit, the
+     * sheet is refused; else announced (once) and added.
+     */
+    async addRow(sheetName, rowNumber, cells) {
+      const compact = compactCells(cells);
+      if (!compact) return;
+      if (rowNumber > maxRows) {
+        throw new ReaderFailure('RH_ERR_TOO_MANY_ROWS', `the sheet "${sheetName}" has more than ${maxRows.toLocaleString('en-US')} rows; split it into several files`, {
+          sheet: sheetName,
+          maxRows,
+        });
+      }
+      sink.announce(sheetName);
+      await sink.add(rowNumber, compact);
     },
     async add(rowNumber, cells) {
       batch.push({ rowNumber, cells });

@@ -13,9 +13,9 @@ import { runInThisContext } from 'node:vm';
 import { workerData } from 'node:worker_threads';
 import { SHEETJS_PATCHES } from './sheetjs-patches.mjs';
 import { num, serialToDate, text } from './cell-values.mjs';
-import { ReaderFailure, compactCells, createRowSink, runWorker } from './sheet-common.mjs';
+import { ReaderFailure, createRowSink, runWorker } from './sheet-common.mjs';
 
-const { filePath, maxRows, maxInputBytes } = workerData;
+const { filePath, maxInputBytes } = workerData;
 const require = createRequire(import.meta.url);
 /** SheetJS, loaded by main() for the file at hand. */
 let XLSX;
@@ -83,16 +83,7 @@ async function main() {
       if (!Array.isArray(row)) continue;
       const cells = new Array(row.length);
       for (let c = 0; c < row.length; c++) cells[c] = toCellValue(row[c], date1904);
-      const compact = compactCells(cells);
-      if (!compact) continue;
-      if (r + 1 > maxRows) {
-        throw new ReaderFailure('RH_ERR_TOO_MANY_ROWS', `the sheet "${name}" has more than ${maxRows.toLocaleString('en-US')} rows; split it into several files`, {
-          sheet: name,
-          maxRows,
-        });
-      }
-      sink.announce(String(name));
-      await sink.add(r + 1, compact);
+      await sink.addRow(String(name), r + 1, cells);
     }
     if (sink.announced) break;
   }

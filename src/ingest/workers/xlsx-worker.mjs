@@ -17,7 +17,7 @@ import path from 'node:path';
 import yauzl from 'yauzl';
 // The worker runs bundled (src/worker-bundle.ts), which compiles the TypeScript it imports.
 import { SharedStringsParser, SheetRowParser, parseRelationships, parseStyles, parseWorkbook } from '../xlsx-parts.ts';
-import { ReaderFailure, compactCells, createRowSink, serveFiles } from './sheet-common.mjs';
+import { ReaderFailure, createRowSink, serveFiles } from './sheet-common.mjs';
 
 // A relationship's kind by the end of its type: transitional OOXML's types start
 // http://schemas.openxmlformats.org/officeDocument/2006/relationships/, strict OOXML's
@@ -26,16 +26,16 @@ const isType = (rel, type) => rel.type.endsWith(`/${type}`);
 
 serveFiles(main, classify);
 
-async function main({ filePath, maxRows }) {
+async function main({ filePath }) {
   const zip = await openZip(filePath);
   try {
-    await readWorkbook(zip, maxRows);
+    await readWorkbook(zip);
   } finally {
     zip.file.close();
   }
 }
 
-async function readWorkbook(zip, maxRows) {
+async function readWorkbook(zip) {
   // The workbook part: from _rels/.rels, normally xl/workbook.xml.
   let workbookPath = 'xl/workbook.xml';
   if (zip.entries.has('_rels/.rels')) {
@@ -79,19 +79,7 @@ async function readWorkbook(zip, maxRows) {
   for (const sheet of ordered) {
     const parser = new SheetRowParser(context);
     const take = async (rows) => {
-      for (const row of rows) {
-        if (row.rowNumber > maxRows) {
-          throw new ReaderFailure(
-            'RH_ERR_TOO_MANY_ROWS',
-            `the sheet "${sheet.name}" has more than ${maxRows.toLocaleString('en-US')} rows; split it into several files`,
-            { sheet: sheet.name, maxRows },
-          );
-        }
-        const compact = compactCells(row.cells);
-        if (!compact) continue;
-        sink.announce(sheet.name);
-        await sink.add(row.rowNumber, compact);
-      }
+      for (const row of rows) await sink.addRow(sheet.name, row.rowNumber, row.cells);
     };
     for await (const chunk of await zip.stream(sheet.part)) await take(parser.push(chunk));
     await take(parser.end());
