@@ -246,15 +246,12 @@ export function startSheetWorker(options: SheetWorkerOptions): Promise<SheetWork
   };
   /** The file ended cleanly: the worker goes back to the pool for the import's next file, or ends. */
   const release = () => {
-    finished = true;
-    pauseClock(false);
-    if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = undefined;
     thread.off('message', onMessage);
     thread.off('error', onError);
     thread.off('exit', onExit);
+    // A worker the pool keeps is not ended by stop().
     if (pool?.keep(key, thread)) terminated = Promise.resolve(0);
-    else terminated ??= thread.terminate();
+    void stop();
   };
   function fail(error: Error) {
     if (finished) return;
