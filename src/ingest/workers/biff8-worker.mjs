@@ -15,7 +15,7 @@ async function main({ filePath, maxInputBytes }) {
   if (size > maxInputBytes) {
     throw new ReaderFailure('RH_ERR_FILE_TOO_LARGE', `the .xls file is larger than ${Math.round(maxInputBytes / 1048576)} MB; save it as .xlsx or split it`);
   }
-  const stream = readCfbStream(readFileSync(filePath), 'Workbook');
+  const stream = await readCfbStream(readFileSync(filePath), 'Workbook');
   if (!stream) throw new Error('no Workbook stream');
   const workbook = readWorkbookGlobals(stream);
   const ordered = [...workbook.sheets.filter((s) => s.state === 0), ...workbook.sheets.filter((s) => s.state !== 0)];
