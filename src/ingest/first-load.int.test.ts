@@ -95,4 +95,42 @@ describe.each(storesUnderTest())('a first load on $name', (store) => {
       await fresh.dispose();
     }
   });
+
+  it("keeps each file's lineage and counts when one COPY carries a batch of several files", async () => {
+    const sizes = [150, 2_500, 1, 40];
+    const files = await Promise.all(
+      sizes.map(async (count, k) => {
+        const file = path.join(dir, `police-roll-${k + 1}.csv`);
+        // Different households per file, so no natural key repeats; every third row of the second file rejected.
+        const text = policeCsv(count, k === 1 ? 3 : 0).replace(/\nH(\d+),/g, (_, n: string) => `\nH${k + 1}-${n},`);
+        await fs.writeFile(file, `某街道人口信息表\n${text}`);
+        return file;
+      }),
+    );
+    const fresh = await testContext(store);
+    try {
+      const summary = await importFiles(fresh, 'police', files);
+      expect(summary.batch).toMatchObject({ status: 'completed', rowsRead: 2_691, rowsAccepted: 2_691 - 833, rowsRejected: 833 });
+      expect(summary.batch!.files.map((f) => [f.name, f.status, f.format, f.headerRow, f.rowsRead, f.rowsAccepted, f.rowsRejected])).toEqual([
+        ['police-roll-1.csv', 'completed', 'csv', 2, 150, 150, 0],
+        ['police-roll-2.csv', 'completed', 'csv', 2, 2_500, 2_500 - 833, 833],
+        ['police-roll-3.csv', 'completed', 'csv', 2, 1, 1, 0],
+        ['police-roll-4.csv', 'completed', 'csv', 2, 40, 40, 0],
+      ]);
+      const stored = await sql<{ file_name: string; n: string; first: number; last: number; key: string }>`
+        select file_name, count(*) as n, min(row_number) as first, max(row_number) as last, min(natural_key) as key
+        from source_record group by file_name order by file_name`.execute(fresh.db);
+      expect(stored.rows.map((r) => [r.file_name, Number(r.n), r.first, r.last])).toEqual([
+        ['police-roll-1.csv', 150, 3, 152],
+        ['police-roll-2.csv', 2_500 - 833, 3, 2_502],
+        ['police-roll-3.csv', 1, 3, 3],
+        ['police-roll-4.csv', 40, 3, 42],
+      ]);
+      const fileRows = await sql<{ headers: string[]; finished: boolean }>`
+        select headers, finished_at is not null as finished from import_file order by position`.execute(fresh.db);
+      expect(fileRows.rows.every((f) => f.finished && f.headers[0] === '户号')).toBe(true);
+    } finally {
+      await fresh.dispose();
+    }
+  });
 });

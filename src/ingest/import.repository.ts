@@ -133,8 +133,22 @@ export const importRepository = {
     return db.selectFrom('import_file').selectAll().where('batch_id', '=', batchId).orderBy('position').execute();
   },
 
-  async updateFile(db: Executor, id: string, patch: Record<string, unknown>): Promise<void> {
-    await db.updateTable('import_file').set(patch as never).where('id', '=', id).execute();
+  /** Files read to their end, with their counts: one statement for a batch's files. */
+  async completeFiles(
+    db: Executor,
+    files: {
+      id: string; rows_read: number; rows_accepted: number; rows_rejected: number; rows_skipped: number; rows_done: number;
+      format: string; encoding: string | null; sheet_name: string | null; header_row: number; headers: string[]; finished_at: string;
+    }[],
+  ): Promise<void> {
+    if (!files.length) return;
+    await sql`
+      update import_file f set status = 'completed', rows_read = x.rows_read, rows_accepted = x.rows_accepted,
+        rows_rejected = x.rows_rejected, rows_skipped = x.rows_skipped, rows_done = x.rows_done, format = x.format,
+        encoding = x.encoding, sheet_name = x.sheet_name, header_row = x.header_row, headers = x.headers, finished_at = x.finished_at
+      from jsonb_to_recordset(${JSON.stringify(files)}::jsonb) as x(id bigint, rows_read int, rows_accepted int, rows_rejected int,
+        rows_skipped int, rows_done int, format text, encoding text, sheet_name text, header_row int, headers jsonb, finished_at timestamptz)
+      where f.id = x.id`.execute(db);
   },
 
   /** The completed import of an identical file (same source, same bytes), if any. */
