@@ -6,6 +6,7 @@ import * as m20261126_04 from './2026-11-26_04_search.js';
 import * as m20261126_05 from './2026-11-26_05_issues.js';
 import * as m20261126_06 from './2026-11-26_06_bulk_writes.js';
 import * as m20261126_07 from './2026-11-26_07_record_batch_keys.js';
+import * as m20261127_08 from './2026-11-27_08_uncompressed_records.js';
 
 /** Every migration in order. Names are dated and never change once landed. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26_05_issues': m20261126_05,
   '2026-11-26_06_bulk_writes': m20261126_06,
   '2026-11-26_07_record_batch_keys': m20261126_07,
+  '2026-11-27_08_uncompressed_records': m20261127_08,
 };

@@ -96,6 +96,32 @@ describe.each(storesUnderTest())('a first load on $name', (store) => {
     }
   });
 
+  it('stores a wide record as it is, uncompressed (migration 08), on the first load and in history', async () => {
+    // ~1 KB of address, three times in the row (raw, data's original and normalised
+    // forms): past the ~2 KB at which PostgreSQL would otherwise compress it, short of 8 KB.
+    const address = `河南省郑州市金水区北大街道西湖社区${'纬五路12号院'.repeat(60)}3号楼2单元401`;
+    const csv = (status: string) => `${HEADER.join(',')},住址,人员状态\nW1,户主,宽记录,男,19900101,,${address},${status}\n`;
+    const file = path.join(dir, 'police-wide.csv');
+    const again = path.join(dir, 'police-wide-v2.csv');
+    await fs.writeFile(file, csv('正常'));
+    await fs.writeFile(again, csv('迁出'));
+    const fresh = await testContext(store);
+    try {
+      await importFiles(fresh, 'police', [file]);
+      await importFiles(fresh, 'police', [again]);
+      const sizes = await sql<{ stored: number; text: number }>`
+        select pg_column_size(data) as stored, octet_length(data::text) as text from source_record
+        union all select pg_column_size(data), octet_length(data::text) from source_record_history`.execute(fresh.db);
+      expect(sizes.rows).toHaveLength(2);
+      for (const { stored, text } of sizes.rows) {
+        expect(text).toBeGreaterThan(2_500);
+        expect(stored).toBeGreaterThanOrEqual(text);
+      }
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it("keeps each file's lineage and counts when one COPY carries a batch of several files", async () => {
     const sizes = [150, 2_500, 1, 40];
     const files = await Promise.all(
