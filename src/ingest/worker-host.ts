@@ -27,8 +27,6 @@ export interface SheetWorkerOptions {
   limits: ReaderLimits;
   /** Extra fields for the worker's workerData. */
   data?: Record<string, unknown>;
-  /** The worker's young generation (V8's default when absent; see startWorker). */
-  youngGenerationMb?: number;
   /**
    * Where a worker that has read its file to a clean end may wait to read another of the same
    * import, and where this file's worker may come from. Only for workers that serve files
@@ -151,10 +149,9 @@ export function startSheetWorker(options: SheetWorkerOptions): Promise<SheetWork
     creditWindow: CREDIT_WINDOW,
     ...options.data,
   };
-  const resourceLimits = {
-    maxOldGenerationSizeMb: limits.workerMaxHeapMb,
-    ...(options.youngGenerationMb ? { maxYoungGenerationSizeMb: options.youngGenerationMb } : {}),
-  };
+  // V8's default young generation (see startWorker): the .xlsx and SheetJS readers measured no
+  // faster with a larger one (xlsx.ts; the README's ingest benchmark).
+  const resourceLimits = { maxOldGenerationSizeMb: limits.workerMaxHeapMb };
   const key = pool ? poolKey(options.worker, resourceLimits) : '';
   let worker = pool?.take(key);
   if (worker) {
