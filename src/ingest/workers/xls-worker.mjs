@@ -1,5 +1,6 @@
-// Reads one legacy Excel 97-2003 .xls (BIFF8; BIFF5 too) with SheetJS in a disposable worker
-// thread (see src/ingest/xls.ts and worker-host.ts).
+// Reads one Excel 95 .xls (BIFF5: a compound file with a `Book` stream and no `Workbook` one)
+// with SheetJS in a disposable worker thread (see src/ingest/xls.ts and worker-host.ts); Excel
+// 97-2003 workbooks (BIFF8) go to the project's own reader (biff8-worker.mjs).
 //
 // npm's xlsx 0.18.5 carries CVE-2023-30533 (prototype pollution while reading) and
 // CVE-2024-22363 (ReDoS); the fixed builds are not on npm. It is contained: it only ever runs
@@ -21,14 +22,12 @@ const require = createRequire(import.meta.url);
 let XLSX;
 
 /**
- * SheetJS's core build: a sixth of the full build's start-up time, which a department's 45
- * small .xls files pay 45 times. It lacks the legacy code pages; a workbook that is not
- * BIFF8 (its text is in the machine's code page, GBK on Chinese Windows, not UTF-16) gets
- * them first: the core build picks up a global `cptable` when it loads.
+ * SheetJS's core build (a sixth of the full build's start-up time), with the legacy code pages
+ * it lacks: a BIFF5 workbook's text is in the machine's code page (GBK on Chinese Windows), not
+ * UTF-16. The core build picks up a global `cptable` when it loads.
  */
-function loadSheetJs(buffer) {
-  const biff8 = buffer.includes(BIFF8_STREAM);
-  if (!biff8) globalThis.cptable = require('xlsx/dist/cpexcel.js');
+function loadSheetJs() {
+  globalThis.cptable = require('xlsx/dist/cpexcel.js');
   return loadPatched(require.resolve('xlsx/dist/xlsx.core.min.js'));
 }
 
@@ -43,9 +42,6 @@ function loadPatched(filename) {
   load.call(module.exports, module.exports, require, module, filename, path.dirname(filename));
   return module.exports;
 }
-/** The name of a BIFF8 workbook's stream in its compound file, as UTF-16LE. */
-const BIFF8_STREAM = Buffer.from('Workbook', 'utf16le');
-
 runWorker(main, classify);
 
 async function main() {
@@ -54,7 +50,7 @@ async function main() {
     throw new ReaderFailure('RH_ERR_FILE_TOO_LARGE', `the .xls file is larger than ${Math.round(maxInputBytes / 1048576)} MB; save it as .xlsx or split it`);
   }
   const buffer = readFileSync(filePath);
-  XLSX = loadSheetJs(buffer);
+  XLSX = loadSheetJs();
   const workbook = XLSX.read(buffer, {
     type: 'buffer',
     dense: true, // 0.18.5: each sheet is an array of rows (arrays of cell objects), holes for empty ones
