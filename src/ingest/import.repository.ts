@@ -41,6 +41,23 @@ export interface RecordCopy {
   abort(reason: unknown): Promise<void>;
 }
 
+/** A file read to its end: what import_file keeps of it. */
+export interface CompletedFile {
+  id: string;
+  rows_read: number;
+  rows_accepted: number;
+  rows_rejected: number;
+  rows_skipped: number;
+  rows_done: number;
+  format: string;
+  encoding: string | null;
+  sheet_name: string | null;
+  header_row: number;
+  headers: string[];
+  /** ISO timestamp. */
+  finished_at: string;
+}
+
 export interface ExistingRecord {
   id: string;
   natural_key: string;
@@ -134,13 +151,7 @@ export const importRepository = {
   },
 
   /** Files read to their end, with their counts: one statement for a batch's files. */
-  async completeFiles(
-    db: Executor,
-    files: {
-      id: string; rows_read: number; rows_accepted: number; rows_rejected: number; rows_skipped: number; rows_done: number;
-      format: string; encoding: string | null; sheet_name: string | null; header_row: number; headers: string[]; finished_at: string;
-    }[],
-  ): Promise<void> {
+  async completeFiles(db: Executor, files: readonly CompletedFile[]): Promise<void> {
     if (!files.length) return;
     await sql`
       update import_file f set status = 'completed', rows_read = x.rows_read, rows_accepted = x.rows_accepted,

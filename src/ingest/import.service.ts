@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../db/database.js';
 import type { SourceName } from '../../adapters/types.js';
 import type { Database, ImportBatch, ImportFile } from '../db/schema.js';
 import { AppError, ErrorCodes, isAppError } from '../errors.js';
-import { importRepository as repo, type ExistingRecord, type RecordCopy, type RecordWrite, type RejectWrite } from './import.repository.js';
+import { importRepository as repo, type CompletedFile, type ExistingRecord, type RecordCopy, type RecordWrite, type RejectWrite } from './import.repository.js';
 import { prepareRow, type PreparedRow } from './prepare-row.js';
 import { openSourceFile, type OpenedSourceFile } from './source-file.js';
 import type { ReaderLimits } from './types.js';
@@ -303,9 +303,6 @@ function estimateBytes(file: ImportFile, rowsDone: number): number {
   return rowsDone * perRow;
 }
 
-/** A file read to its end: what import_file keeps of it. */
-type CompletedFile = Awaited<ReturnType<typeof importFile>> & { id: string; finished_at: string };
-
 async function importFile(
   sink: ChunkSink,
   writer: ChunkWriter,
@@ -315,7 +312,7 @@ async function importFile(
   totals: Totals,
   today: string,
   progress: (rowsInFile: number) => Promise<void>,
-): Promise<{ rows_read: number; rows_accepted: number; rows_rejected: number; rows_skipped: number; rows_done: number; format: string; encoding: string | null; sheet_name: string | null; header_row: number; headers: string[] }> {
+): Promise<Omit<CompletedFile, 'id' | 'finished_at'>> {
   const fileTotals = { read: 0, accepted: 0, rejected: 0, skipped: 0, lastRow: 0 };
   let buffer: PreparedRow[] = [];
   let reported = 0;
