@@ -7,10 +7,10 @@ export type WorkerSource = { kind: 'bundled'; code: string } | { kind: 'file'; u
 
 /**
  * A worker and everything it imports, bundled into one CommonJS script (esbuild, once per
- * process and worker): the .xlsx reader, the golden-record builder and the blocking-key
- * writer. Their TypeScript sources need no loader once bundled, and one file starts faster
- * than many modules resolved and loaded one by one (~70 against ~150 ms, when the .xlsx reader
- * still loaded exceljs's ~150 modules). The script is run with `eval` rather than as an ES
+ * process and worker): the .xlsx and .xls (BIFF8) readers, the golden-record builder and the
+ * blocking-key writer. Their TypeScript sources need no loader once bundled, and one file
+ * starts faster than many modules resolved and loaded one by one (~70 against ~150 ms, when the
+ * .xlsx reader still loaded exceljs's ~150 modules). The script is run with `eval` rather than as an ES
  * module from a data: URL, whose URL Node's module loader parsed several times over: 117
  * against 160-178 ms to the first rows of a small .xlsx then. Packages the worker never
  * reaches are replaced by empty modules (`stubs`: the key writer's PGlite). If bundling fails
